@@ -1,0 +1,1 @@
+"""`python -m skill chat`: talk to the skill by typing, through the same handler as Lambda."""

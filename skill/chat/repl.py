@@ -1,0 +1,117 @@
+"""The terminal chat loop. Reads stdin line by line, so it can be scripted:
+
+    printf 'start deep questions\\nnext\\nstop\\n' | python -m skill chat
+
+An empty line is silence: the first plays the reprompt, the second times the session out, as a device
+would. With no session open, any line is taken as "Alexa, ask Closer Together to ..." (an empty line
+or "open closer together" launches the skill).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
+from skill.chat.nlu import ModelNLU
+from skill.speech import ssml_to_text
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+LOCAL_HOUSEHOLD = "amzn1.ask.account.LOCAL-CHAT-HOUSEHOLD"
+
+
+class Chat:
+    def __init__(self, handler: Handler, out: TextIO, nlu: ModelNLU | None = None, device: Device | None = None,
+                 show_ssml: bool = False, echo: bool = False) -> None:
+        self.handler = handler
+        self.out = out
+        self.nlu = nlu or ModelNLU.from_file()
+        self.session = Session(device or Device(user_id=LOCAL_HOUSEHOLD))
+        self.show_ssml = show_ssml
+        self.echo = echo
+        self.reprompt: str | None = None
+        self.silences = 0
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def send(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        envelope = self.session.request(request)
+        try:
+            response = self.handler(envelope, None)
+        except Exception as e:  # noqa: BLE001 - a refused request (e.g. wrong skill id) ends the session
+            self.say(f"(the skill refused the request: {e})")
+            self.session.close()
+            return None
+        body = response.get("response", {})
+        speech = (body.get("outputSpeech") or {}).get("ssml")
+        reprompt = ((body.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+        if speech:
+            self.say("Alexa: " + (speech if self.show_ssml else ssml_to_text(speech)))
+        if card := body.get("card"):
+            self.say(f"(card in the Alexa app: {card.get('title')}: {card.get('content')})")
+        self.reprompt = reprompt
+        self.silences = 0
+        if request["type"] != "SessionEndedRequest":
+            self.session.absorb(response)
+            if not self.session.open:
+                self.say("(session ended)")
+        return response
+
+    def end(self, reason: str) -> None:
+        if self.session.open:
+            self.send(session_ended_request(reason))
+            self.session.close()
+
+    def line(self, text: str) -> None:
+        text = text.strip()
+        if self.echo:
+            self.say(f"You: {text}" if text else "You: (silence)")
+        if self.session.open and not text:
+            self.silences += 1
+            if self.silences == 1 and self.reprompt:
+                self.say("Alexa: " + (self.reprompt if self.show_ssml else ssml_to_text(self.reprompt)))
+            else:
+                self.end("EXCEEDED_MAX_REPROMPTS")
+                self.say("(the session timed out)")
+            return
+        utterance = self.nlu.utterance(text)
+        if utterance.kind == "launch":
+            self.end("USER_INITIATED")
+            self.send(launch_request())
+            return
+        assert utterance.parsed is not None
+        if utterance.one_shot:
+            self.end("USER_INITIATED")
+        self.send(intent_request(utterance.parsed.intent, utterance.parsed.slots, self.session.device.application_id))
+
+    def run(self, lines: TextIO, interactive: bool) -> None:
+        if interactive:
+            self.say("Closer Together, typed. Say things as you would to Alexa; an empty line is silence; Ctrl-D leaves.")
+            self.line("open closer together")
+        for raw in iter(lambda: _readline(lines, interactive), None):
+            self.line(raw)
+        self.end("USER_INITIATED")
+
+
+def _readline(stream: TextIO, interactive: bool) -> str | None:
+    if interactive:
+        try:
+            return input("You: ")
+        except EOFError:
+            print(file=sys.stdout)
+            return None
+    raw = stream.readline()
+    return raw if raw else None
+
+
+def main(show_ssml: bool = False) -> int:
+    from skill.app import build_skill_builder
+
+    handler = build_skill_builder().lambda_handler()
+    interactive = sys.stdin.isatty()
+    Chat(handler, sys.stdout, show_ssml=show_ssml, echo=not interactive).run(sys.stdin, interactive)
+    return 0
+
+

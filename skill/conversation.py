@@ -1,0 +1,135 @@
+"""One turn, from request to response: read the record, run the engine, save what changed, speak.
+
+The household record travels in session attributes once read, so a session costs one store read; a
+turn that changes nothing writes nothing. When the store fails the couple still gets an answer and the
+session keeps going from its attributes; they are told only when their progress could not be saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.content import Catalog
+from skill.engine import Dialog, Event, Household, Line, Reply, handle
+from skill.engine.merge import merge
+from skill.speech import Speech
+from skill.store import Store, StoreError, VersionConflict, household_key
+
+log = logging.getLogger(__name__)
+
+SAVE_ATTEMPTS = 3  # on a version conflict: reload, merge, retry at most this often
+
+
+@dataclass
+class Record:
+    """The household as this session knows it. `version` None: the store could not be read."""
+
+    household: Household
+    version: int | None
+    dialog: Dialog
+
+
+class Conversation:
+    def __init__(self, catalog: Catalog, store: Callable[[], Store], rng: random.Random | None = None) -> None:
+        self.catalog = catalog
+        self.rng = rng or random.Random()
+        self.speech = Speech(catalog, self.rng)
+        self._store_factory = store
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        # Made on first use: importing or answering a SessionEndedRequest never opens the store.
+        if self._store is None:
+            self._store = self._store_factory()
+        return self._store
+
+    # --- the record -----------------------------------------------------------------------------
+    def read(self, handler_input: HandlerInput, key: str) -> Record:
+        attrs = handler_input.attributes_manager.session_attributes
+        if isinstance(attrs.get("household"), dict) and attrs.get("version") is not None:
+            return Record(Household.from_dict(attrs["household"]), attrs["version"], Dialog.from_dict(attrs.get("dialog")))
+        dialog = Dialog.from_dict(attrs.get("dialog"))
+        fallback = Household.from_dict(attrs.get("household"))  # what the session had, if the store was down
+        try:
+            stored = self.store.load(key)
+        except StoreError as e:
+            log.error("store read failed: %s", e)
+            return Record(fallback, None, dialog)
+        if stored is None:
+            return Record(fallback, 0, dialog)
+        return Record(merge(Household(), fallback, Household.from_dict(stored.data)), stored.version, dialog)
+
+    def write(self, key: str, base: Household, mine: Household, version: int | None) -> tuple[Household, int | None, bool]:
+        """Saves `mine` (read as `base` at `version`); returns (record now, its version, saved?)."""
+        for _ in range(SAVE_ATTEMPTS):
+            try:
+                if version is None:  # the read failed earlier: read now, and keep what others saved
+                    stored = self.store.load(key)
+                    theirs = Household.from_dict(stored.data) if stored else Household()
+                    mine, base, version = merge(base, mine, theirs), theirs, stored.version if stored else 0
+                return mine, self.store.save(key, mine.to_dict(), version), True
+            except VersionConflict:
+                stored = self.store.load(key)
+                theirs = Household.from_dict(stored.data) if stored else Household()
+                mine, base, version = merge(base, mine, theirs), theirs, stored.version if stored else 0
+            except StoreError as e:
+                log.error("store write failed: %s", e)
+                return mine, None, False
+        log.error("store write gave up after %d version conflicts", SAVE_ATTEMPTS)
+        return mine, version, False
+
+    # --- the turn -------------------------------------------------------------------------------
+    def respond(self, handler_input: HandlerInput, event: Event) -> Response:
+        key = household_key(handler_input.request_envelope.context.system.user.user_id)
+        record = self.read(handler_input, key)
+        outcome = handle(self.catalog, record.household, record.dialog, event, self.rng)
+        reply = outcome.reply
+        before = record.household.fit_to(self.catalog)  # what the engine started from
+        household, version = outcome.household, record.version
+        notes: list[Line] = []
+        if reply.forget:
+            try:
+                self.store.delete(key)
+                household, version = Household(), 0
+            except StoreError as e:
+                log.error("store delete failed: %s", e)
+                reply = Reply(say=(Line("forget_failed"),), end_session=True)
+        elif household != before:
+            household, version, saved = self.write(key, before, household, version)
+            if not saved:
+                notes.append(Line("not_saved"))
+        log.info("turn act=%s end=%s", event.act, reply.end_session)
+        return self.build(handler_input, reply, notes, household, version, outcome.dialog)
+
+    def build(
+        self,
+        handler_input: HandlerInput,
+        reply: Reply,
+        notes: list[Line],
+        household: Household,
+        version: int | None,
+        dialog: Dialog,
+    ) -> Response:
+        rb = handler_input.response_builder
+        say = (*reply.say, *notes) if reply.end_session else (*notes, *reply.say)
+        rb.speak(self.speech.render(say))
+        if reply.end_session:
+            rb.set_should_end_session(True)
+        else:
+            rb.ask(self.speech.render(reply.reprompt))
+        if reply.card is not None:
+            rb.set_card(SimpleCard(*self.speech.card(reply.card)))
+        attrs: dict[str, Any] = handler_input.attributes_manager.session_attributes
+        attrs.clear()
+        if not reply.end_session:
+            attrs.update(household=household.to_dict(), version=version, dialog=dialog.to_dict())
+        return rb.response

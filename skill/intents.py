@@ -11,6 +11,8 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 
 from skill.engine import Act, Event
 
+MAX_SPOKEN = 60
+
 # Intents that carry no data.
 SIMPLE_INTENTS: dict[str, Act] = {
     "AMAZON.NextIntent": Act.NEXT,
@@ -44,7 +46,7 @@ def resolved(slot: Slot | None) -> tuple[str | None, str]:
     """(entity id, spoken value) of a custom-type slot; the id is None when Alexa matched nothing."""
     if slot is None:
         return None, ""
-    spoken = (slot.value or "").strip()
+    spoken = (slot.value or "").strip()[:MAX_SPOKEN]  # echoed back at most this long
     for authority in (slot.resolutions.resolutions_per_authority or []) if slot.resolutions else []:
         if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
             return authority.values[0].value.id, spoken

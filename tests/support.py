@@ -1,0 +1,130 @@
+"""Test helpers: an Echo that talks to the real Lambda entry point, and the one response check that
+every response in the suite passes through."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
+from skill.chat.nlu import ModelNLU, SlotFill
+from skill.speech import ssml_to_text
+from skill.ssml import ssml_problems
+
+ROOT = Path(__file__).resolve().parent.parent
+LAMBDA_ENTRY = ROOT / "lambda" / "lambda_function.py"
+NLU = ModelNLU.from_file()
+MAX_RESPONSE_BYTES = 24 * 1024
+SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these
+_loads = 0
+
+
+def new_lambda_handler() -> Any:
+    """`lambda_handler` from a fresh import of lambda/lambda_function.py: a new container, as far as the
+    skill can tell (new skill object, new store connection, nothing cached from earlier requests)."""
+    global _loads
+    _loads += 1
+    spec = importlib.util.spec_from_file_location(f"lambda_function_{_loads}", LAMBDA_ENTRY)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lambda_handler
+
+
+def check_response(envelope: dict[str, Any], response: dict[str, Any]) -> None:
+    """The rules every response obeys (CONTRACT.md, "Alexa behaviour")."""
+    assert response.get("version") == "1.0", response
+    body = response.get("response")
+    assert isinstance(body, dict), response
+    assert len(json.dumps(response).encode()) <= MAX_RESPONSE_BYTES, "response over 24 KB"
+    json.dumps(response.get("sessionAttributes") or {})  # must be plain JSON
+    if envelope["request"]["type"] in SILENT_REQUESTS:
+        assert not body.get("outputSpeech") and not body.get("reprompt") and not body.get("card"), body
+        return
+    speech = body.get("outputSpeech")
+    assert speech and speech.get("type") == "SSML", body
+    assert not (problems := ssml_problems(speech["ssml"])), (problems, speech["ssml"])
+    assert isinstance(body.get("shouldEndSession"), bool), "shouldEndSession must be explicit"
+    if body["shouldEndSession"] is False:
+        reprompt = (body.get("reprompt") or {}).get("outputSpeech")
+        assert reprompt and reprompt.get("type") == "SSML", "an open session needs a reprompt"
+        assert not (problems := ssml_problems(reprompt["ssml"])), (problems, reprompt["ssml"])
+    if card := body.get("card"):
+        assert card.get("type") == "Simple" and card.get("title") and card.get("content"), card
+        assert "<" not in card["content"], "cards are plain text"
+
+
+def checked(handler: Any) -> Any:
+    """Wraps a handler so every response it gives is checked."""
+
+    def call(envelope: dict[str, Any], context: Any = None) -> dict[str, Any]:
+        response = handler(envelope, context)
+        check_response(envelope, response)
+        return response
+
+    return call
+
+
+def slot(intent: str, name: str, value: str) -> SlotFill:
+    """A slot as Alexa would fill it: custom values resolved against the model's values and synonyms."""
+    return NLU.resolve(NLU.slot_types[intent][name], value)
+
+
+class Echo:
+    """One Alexa device of a household, talking to a handler over realistic envelopes."""
+
+    def __init__(self, handler: Any, device: Device | None = None) -> None:
+        self.handler = checked(handler)
+        self.device = device or Device()
+        self.session = Session(self.device)
+        self.response: dict[str, Any] = {}
+
+    def other_device(self, handler: Any | None = None) -> Echo:
+        """Another Echo in the same household (same account, different device)."""
+        return Echo(handler or self.handler, Device(user_id=self.device.user_id, application_id=self.device.application_id))
+
+    def send(self, request: dict[str, Any]) -> Echo:
+        envelope = self.session.request(request)
+        self.response = self.handler(envelope, None)
+        if request["type"] == "SessionEndedRequest":
+            self.session.close()
+        else:
+            self.session.absorb(self.response)
+        return self
+
+    def launch(self) -> Echo:
+        self.session.close()
+        return self.send(launch_request())
+
+    def intent(self, name: str, **slots: str) -> Echo:
+        fills = {k: slot(name, k, v) for k, v in slots.items()}
+        return self.send(intent_request(name, fills, self.device.application_id))
+
+    def one_shot(self, name: str, **slots: str) -> Echo:
+        """ "Alexa, ask Closer Together to ...": a new session that starts with an intent."""
+        self.session.close()
+        return self.intent(name, **slots)
+
+    def say(self, text: str) -> Echo:
+        """Typed as spoken: resolved to an intent through the model, like the chat does."""
+        parsed = NLU.parse(text)
+        return self.send(intent_request(parsed.intent, parsed.slots, self.device.application_id))
+
+    def end(self, reason: str = "USER_INITIATED", error: str | None = None) -> Echo:
+        return self.send(session_ended_request(reason, error))
+
+    @property
+    def speech(self) -> str:
+        ssml = (self.response.get("response", {}).get("outputSpeech") or {}).get("ssml", "")
+        return ssml_to_text(ssml)
+
+    @property
+    def reprompt(self) -> str:
+        ssml = ((self.response.get("response", {}).get("reprompt") or {}).get("outputSpeech") or {}).get("ssml", "")
+        return ssml_to_text(ssml)
+
+    @property
+    def ended(self) -> bool:
+        return self.response.get("response", {}).get("shouldEndSession") is True

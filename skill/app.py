@@ -6,7 +6,6 @@ import os
 import random
 from collections.abc import Callable
 
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from skill.content import Catalog, default_catalog
@@ -26,14 +25,10 @@ def build_skill_builder(
     handler (and so the store) is reached."""
     conversation = Conversation(catalog or default_catalog(), store, rng)
     sb = SkillBuilder()
-    sb.skill_id = skill_id if skill_id is not None else (os.environ.get("SKILL_ID") or None)
+    sb.skill_id = skill_id if skill_id is not None else (os.environ.get("SKILL_ID") or None)  # type: ignore[assignment]
     sb.add_request_handler(LaunchHandler(conversation))
     sb.add_request_handler(IntentHandler(conversation))
     sb.add_request_handler(SessionEndedHandler())
     sb.add_request_handler(SilentHandler())  # last: catches every other request type
     sb.add_exception_handler(ApologyHandler(conversation))
     return sb
-
-
-def build_skill(**kwargs: object) -> CustomSkill:
-    return build_skill_builder(**kwargs).create()  # type: ignore[arg-type]

@@ -54,9 +54,11 @@ class Conversation:
 
     # --- the record -----------------------------------------------------------------------------
     def read(self, handler_input: HandlerInput, key: str) -> Record:
-        attrs = handler_input.attributes_manager.session_attributes
+        attrs = handler_input.attributes_manager.session_attributes or {}
         if isinstance(attrs.get("household"), dict) and attrs.get("version") is not None:
-            return Record(Household.from_dict(attrs["household"]), attrs["version"], Dialog.from_dict(attrs.get("dialog")))
+            return Record(
+                Household.from_dict(attrs["household"]), attrs["version"], Dialog.from_dict(attrs.get("dialog"))
+            )
         dialog = Dialog.from_dict(attrs.get("dialog"))
         fallback = Household.from_dict(attrs.get("household"))  # what the session had, if the store was down
         try:
@@ -68,7 +70,9 @@ class Conversation:
             return Record(fallback, 0, dialog)
         return Record(merge(Household(), fallback, Household.from_dict(stored.data)), stored.version, dialog)
 
-    def write(self, key: str, base: Household, mine: Household, version: int | None) -> tuple[Household, int | None, bool]:
+    def write(
+        self, key: str, base: Household, mine: Household, version: int | None
+    ) -> tuple[Household, int | None, bool]:
         """Saves `mine` (read as `base` at `version`); returns (record now, its version, saved?)."""
         for _ in range(SAVE_ATTEMPTS):
             try:
@@ -89,7 +93,7 @@ class Conversation:
 
     # --- the turn -------------------------------------------------------------------------------
     def respond(self, handler_input: HandlerInput, event: Event) -> Response:
-        key = household_key(handler_input.request_envelope.context.system.user.user_id)
+        key = household_key(user_id(handler_input))
         record = self.read(handler_input, key)
         outcome = handle(self.catalog, record.household, record.dialog, event, self.rng)
         reply = outcome.reply
@@ -128,8 +132,17 @@ class Conversation:
             rb.ask(self.speech.render(reply.reprompt))
         if reply.card is not None:
             rb.set_card(SimpleCard(*self.speech.card(reply.card)))
-        attrs: dict[str, Any] = handler_input.attributes_manager.session_attributes
-        attrs.clear()
+        attrs: dict[str, Any] = {}
         if not reply.end_session:
-            attrs.update(household=household.to_dict(), version=version, dialog=dialog.to_dict())
+            attrs = {"household": household.to_dict(), "version": version, "dialog": dialog.to_dict()}
+        handler_input.attributes_manager.session_attributes = attrs
         return rb.response
+
+
+def user_id(handler_input: HandlerInput) -> str:
+    """The household's Alexa account id (shared by all its devices)."""
+    context = handler_input.request_envelope.context
+    user = context.system.user if context and context.system else None
+    if user is None or not user.user_id:
+        raise ValueError("request without context.System.user.userId")
+    return str(user.user_id)

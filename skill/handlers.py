@@ -55,7 +55,9 @@ class SessionEndedHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         error = getattr(request, "error", None)
-        log.info("session ended: reason=%s error=%s", getattr(request, "reason", None), getattr(error, "object_type", None))
+        log.info(
+            "session ended: reason=%s error=%s", getattr(request, "reason", None), getattr(error, "object_type", None)
+        )
         return handler_input.response_builder.response
 
 
@@ -66,7 +68,8 @@ class SilentHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("ignored request type %s", handler_input.request_envelope.request.object_type)
+        request = handler_input.request_envelope.request
+        log.info("ignored request type %s", getattr(request, "object_type", None))
         return handler_input.response_builder.response
 
 

@@ -48,13 +48,16 @@ def resolved(slot: Slot | None) -> tuple[str | None, str]:
         return None, ""
     spoken = (slot.value or "").strip()[:MAX_SPOKEN]  # echoed back at most this long
     for authority in (slot.resolutions.resolutions_per_authority or []) if slot.resolutions else []:
-        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
-            return authority.values[0].value.id, spoken
+        value = authority.values[0].value if authority.values else None
+        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and value and value.id:
+            return value.id, spoken
     return None, spoken
 
 
-def event_for(intent: Intent) -> Event:
+def event_for(intent: Intent | None) -> Event:
     """The event an intent stands for; an intent this skill does not know is treated as fallback."""
+    if intent is None:
+        return Event(Act.FALLBACK)
     name = intent.name or ""
     slots = intent.slots or {}
     if name in SIMPLE_INTENTS:

@@ -40,7 +40,7 @@ class _Cycle(random.Random):
         super().__init__(offset)
         self.offset = offset
 
-    def choice(self, seq: Sequence[T]) -> T:
+    def choice(self, seq: Sequence[T]) -> T:  # type: ignore[override]
         self.offset += 1
         return seq[self.offset % len(seq)]
 
@@ -119,15 +119,51 @@ def _walk_exercise(cat: Catalog, ex: Exercise, names: bool) -> Iterator[tuple[Ac
 
 
 _AFTER = [
-    (Act.START, "asking"), (Act.NEXT, None), (Act.HOME, None), (Act.HELP, None), (Act.START, "asking"),
-    (Act.HOME, None), (Act.RESUME, None),
-    (Act.YES, None), (Act.NO, None), (Act.PREVIOUS, None), (Act.START, "nope"), (Act.START, None),
-    (Act.CHOOSE, "calm"), (Act.RESUME, None), (Act.START_OVER, None), (Act.START, "deep_questions"),
-    (Act.START, "deep_questions"), (Act.PREVIOUS, None), (Act.STOP, None), (Act.LAUNCH, None), (Act.FALLBACK, None),
-    (Act.HELP, None), (Act.REPEAT, None), (Act.NO, None), (Act.HOME, None), (Act.START, "asking"), (Act.PAUSE, None),
-    (Act.HOME, None), (Act.START_OVER, None), (Act.FORGET, None), (Act.NO, None), (Act.FORGET, None), (Act.YES, None),
-    (Act.PAUSE, None), (Act.LAUNCH, None), (Act.YES, None), (Act.YES, None), (Act.NEXT, None), (Act.SUPPORT, None),
-    (Act.RESUME, None), (Act.START_OVER, None), (Act.STOP, None), (Act.NEXT, None), (Act.LAUNCH, None), (Act.NO, None),
+    (Act.START, "asking"),
+    (Act.NEXT, None),
+    (Act.HOME, None),
+    (Act.HELP, None),
+    (Act.START, "asking"),
+    (Act.HOME, None),
+    (Act.RESUME, None),
+    (Act.YES, None),
+    (Act.NO, None),
+    (Act.PREVIOUS, None),
+    (Act.START, "nope"),
+    (Act.START, None),
+    (Act.CHOOSE, "calm"),
+    (Act.RESUME, None),
+    (Act.START_OVER, None),
+    (Act.START, "deep_questions"),
+    (Act.START, "deep_questions"),
+    (Act.PREVIOUS, None),
+    (Act.STOP, None),
+    (Act.LAUNCH, None),
+    (Act.FALLBACK, None),
+    (Act.HELP, None),
+    (Act.REPEAT, None),
+    (Act.NO, None),
+    (Act.HOME, None),
+    (Act.START, "asking"),
+    (Act.PAUSE, None),
+    (Act.HOME, None),
+    (Act.START_OVER, None),
+    (Act.FORGET, None),
+    (Act.NO, None),
+    (Act.FORGET, None),
+    (Act.YES, None),
+    (Act.PAUSE, None),
+    (Act.LAUNCH, None),
+    (Act.YES, None),
+    (Act.YES, None),
+    (Act.NEXT, None),
+    (Act.SUPPORT, None),
+    (Act.RESUME, None),
+    (Act.START_OVER, None),
+    (Act.STOP, None),
+    (Act.NEXT, None),
+    (Act.LAUNCH, None),
+    (Act.NO, None),
 ]
 
 
@@ -209,11 +245,14 @@ def check_model(cat: Catalog, path: Path) -> list[str]:
                 errors.append(f"{where}: {name} has no slot {slot!r}")
     start_slot = {s["name"]: s["type"] for s in intents.get("StartExerciseIntent", {}).get("slots", [])}.get("exercise")
     if start_slot and types.get(start_slot) != set(cat.exercises):
-        errors.append(f"{where}: {start_slot} ids {sorted(types.get(start_slot) or [])} != exercises {sorted(cat.exercises)}")
+        errors.append(
+            f"{where}: {start_slot} ids {sorted(types.get(start_slot) or [])} != exercises {sorted(cat.exercises)}"
+        )
     style = {s["name"]: s["type"] for s in intents.get("ChooseStyleIntent", {}).get("slots", [])}.get("style")
     for ex in cat.exercises.values():
         if ex.choose_step and style and types.get(style) != set(ex.choose_step.options):
-            errors.append(f"{where}: {style} ids {sorted(types.get(style) or [])} != {ex.id} options {sorted(ex.choose_step.options)}")
+            ids, options = sorted(types.get(style) or []), sorted(ex.choose_step.options)
+            errors.append(f"{where}: {style} ids {ids} != {ex.id} options {options}")
     owner: dict[str, str] = {}
     for name, intent in intents.items():
         samples = intent.get("samples", [])

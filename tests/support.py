@@ -18,15 +18,13 @@ LAMBDA_ENTRY = ROOT / "lambda" / "lambda_function.py"
 NLU = ModelNLU.from_file()
 MAX_RESPONSE_BYTES = 24 * 1024
 SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these
-_loads = 0
+_imports = iter(range(1, 1_000_000))
 
 
 def new_lambda_handler() -> Any:
     """`lambda_handler` from a fresh import of lambda/lambda_function.py: a new container, as far as the
     skill can tell (new skill object, new store connection, nothing cached from earlier requests)."""
-    global _loads
-    _loads += 1
-    spec = importlib.util.spec_from_file_location(f"lambda_function_{_loads}", LAMBDA_ENTRY)
+    spec = importlib.util.spec_from_file_location(f"lambda_function_{next(_imports)}", LAMBDA_ENTRY)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -60,7 +58,7 @@ def checked(handler: Any) -> Any:
     """Wraps a handler so every response it gives is checked."""
 
     def call(envelope: dict[str, Any], context: Any = None) -> dict[str, Any]:
-        response = handler(envelope, context)
+        response: dict[str, Any] = handler(envelope, context)
         check_response(envelope, response)
         return response
 
@@ -83,7 +81,9 @@ class Echo:
 
     def other_device(self, handler: Any | None = None) -> Echo:
         """Another Echo in the same household (same account, different device)."""
-        return Echo(handler or self.handler, Device(user_id=self.device.user_id, application_id=self.device.application_id))
+        return Echo(
+            handler or self.handler, Device(user_id=self.device.user_id, application_id=self.device.application_id)
+        )
 
     def send(self, request: dict[str, Any]) -> Echo:
         envelope = self.session.request(request)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import Echo
 
 from skill.content import default_catalog
-from support import Echo
 
 CAT = default_catalog()
 
@@ -84,7 +84,7 @@ def test_asking_exercise_end_to_end_with_names(echo: Echo) -> None:
     text = " ".join(heard)
     assert "Absolutely! Thank you for being honest about what you need!" in text
     assert heard[1].startswith("Alex") and heard[2].startswith("Sam")
-    assert "habit" in heard[-1] and "end of Asking for what you need" in heard[-1] or "completes" in heard[-1]
+    assert ("habit" in heard[-1] and "end of Asking for what you need" in heard[-1]) or "completes" in heard[-1]
     echo.intent("AMAZON.NoIntent")
     assert echo.ended
 
@@ -143,8 +143,19 @@ def test_stop_keeps_the_place_and_launch_offers_to_resume(echo: Echo) -> None:
     assert question.split(": ", 1)[-1] in echo.speech
 
 
-@pytest.mark.parametrize("reason, error", [("EXCEEDED_MAX_REPROMPTS", None), ("USER_INITIATED", None), ("ERROR", "INVALID_RESPONSE"), ("ERROR", "DEVICE_COMMUNICATION_ERROR"), ("ERROR", "INTERNAL_SERVICE_ERROR")])
-def test_session_end_of_every_reason_says_nothing_and_keeps_progress(echo: Echo, reason: str, error: str | None) -> None:
+@pytest.mark.parametrize(
+    "reason, error",
+    [
+        ("EXCEEDED_MAX_REPROMPTS", None),
+        ("USER_INITIATED", None),
+        ("ERROR", "INVALID_RESPONSE"),
+        ("ERROR", "DEVICE_COMMUNICATION_ERROR"),
+        ("ERROR", "INTERNAL_SERVICE_ERROR"),
+    ],
+)
+def test_session_end_of_every_reason_says_nothing_and_keeps_progress(
+    echo: Echo, reason: str, error: str | None
+) -> None:
     echo.launch().intent("StartExerciseIntent", exercise="asking").intent("AMAZON.NextIntent")
     echo.end(reason, error)
     assert echo.response["response"] == {}
@@ -352,7 +363,9 @@ def test_bad_input_never_loses_saved_progress(echo: Echo, db_path: Path) -> None
     assert "Now talk together" in echo.speech or "Take a moment together" in echo.speech or "partner two" in echo.speech
 
 
-def test_an_unwritable_store_still_answers_and_says_so(new_process: Callable[[], Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unwritable_store_still_answers_and_says_so(
+    new_process: Callable[[], Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
     monkeypatch.setenv("SKILL_DB_PATH", str(blocker / "db.sqlite3"))  # its parent is a file
@@ -366,5 +379,11 @@ def test_an_unwritable_store_still_answers_and_says_so(new_process: Callable[[],
 
 
 def test_requests_of_other_types_get_an_empty_answer(echo: Echo) -> None:
-    echo.send({"type": "System.ExceptionEncountered", "error": {"type": "INVALID_RESPONSE", "message": "x"}, "cause": {"requestId": "r"}})
+    echo.send(
+        {
+            "type": "System.ExceptionEncountered",
+            "error": {"type": "INVALID_RESPONSE", "message": "x"},
+            "cause": {"requestId": "r"},
+        }
+    )
     assert echo.response["response"] == {}

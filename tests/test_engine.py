@@ -120,7 +120,9 @@ def test_back_skip_repeat_and_start_over(cat: Catalog) -> None:
     q1 = c.place.items[0]
     c(Act.NEXT)
     q2 = c.place.items[1]
-    assert step_fields(c(Act.PREVIOUS))["question"] == next(i.fields["question"] for i in cat.banks["deep_questions"] if i.id == q1)
+    assert step_fields(c(Act.PREVIOUS))["question"] == next(
+        i.fields["question"] for i in cat.banks["deep_questions"] if i.id == q1
+    )
     c(Act.NEXT)
     assert c.place.items[c.place.turn] == q2, "going forward again revisits, it does not draw anew"
     skipped = c(Act.SKIP)
@@ -228,8 +230,15 @@ def test_handle_does_not_mutate_its_inputs(cat: Catalog) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [None, "junk", {"progress": "x"}, {"progress": {"asking": {"step": 99, "turn": -3}}, "current": "asking"},
-     {"progress": {"gone": {"step": 1}}, "current": "gone"}, {"names": ["only one"]}, {"heard": {"deep_questions": [1, None]}}],
+    [
+        None,
+        "junk",
+        {"progress": "x"},
+        {"progress": {"asking": {"step": 99, "turn": -3}}, "current": "asking"},
+        {"progress": {"gone": {"step": 1}}, "current": "gone"},
+        {"names": ["only one"]},
+        {"heard": {"deep_questions": [1, None]}},
+    ],
 )
 def test_damaged_or_outdated_records_never_crash(cat: Catalog, raw: object) -> None:
     c = Couple(cat, Household.from_dict(raw))

@@ -59,7 +59,12 @@ class Device:
                     "apiAccessToken": self.api_access_token,
                 }
             },
-            "request": {"requestId": _id("amzn1.echo-api.request"), "timestamp": _now(), "locale": self.locale, **request},
+            "request": {
+                "requestId": _id("amzn1.echo-api.request"),
+                "timestamp": _now(),
+                "locale": self.locale,
+                **request,
+            },
         }
         if session_id is not None:
             envelope["session"] = {
@@ -76,7 +81,9 @@ def launch_request() -> dict[str, Any]:
     return {"type": "LaunchRequest"}
 
 
-def intent_request(intent: str, slots: dict[str, SlotFill] | None = None, application_id: str = DEFAULT_APP_ID) -> dict[str, Any]:
+def intent_request(
+    intent: str, slots: dict[str, SlotFill] | None = None, application_id: str = DEFAULT_APP_ID
+) -> dict[str, Any]:
     return {
         "type": "IntentRequest",
         "dialogState": "COMPLETED",

@@ -21,25 +21,70 @@ FUZZY_CUTOFF = 86  # rapidfuzz ratio (0-100); below this a phrase is not taken a
 
 # What people say for built-in intents the model gives no samples for (Alexa knows these itself).
 BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
-    "AMAZON.HelpIntent": ("help", "help me", "help us", "what do i do", "what can i say", "i'm confused", "how does this work"),
+    "AMAZON.HelpIntent": (
+        "help",
+        "help me",
+        "help us",
+        "what do i do",
+        "what can i say",
+        "i'm confused",
+        "how does this work",
+    ),
     "AMAZON.StopIntent": ("stop", "quit", "exit", "goodbye", "bye", "that's all", "we're finished for now", "shut up"),
     "AMAZON.CancelIntent": ("cancel", "never mind", "forget it"),
     "AMAZON.NavigateHomeIntent": ("menu", "main menu", "go home", "home", "go to the menu", "back to the menu"),
     "AMAZON.PreviousIntent": ("back", "go back", "previous", "previous one", "the last one", "go back one"),
-    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "again", "pardon", "what did you say", "come again"),
-    "AMAZON.StartOverIntent": ("start over", "restart", "begin again", "start again", "from the beginning", "start from the beginning"),
+    "AMAZON.RepeatIntent": (
+        "repeat",
+        "repeat that",
+        "say that again",
+        "again",
+        "pardon",
+        "what did you say",
+        "come again",
+    ),
+    "AMAZON.StartOverIntent": (
+        "start over",
+        "restart",
+        "begin again",
+        "start again",
+        "from the beginning",
+        "start from the beginning",
+    ),
     "AMAZON.PauseIntent": ("pause", "hold on", "wait a minute", "give us a minute"),
     "AMAZON.ResumeIntent": ("resume", "unpause"),
-    "AMAZON.YesIntent": ("yes", "yeah", "yep", "sure", "ok", "okay", "yes please", "please do", "of course", "absolutely", "let's do it"),
+    "AMAZON.YesIntent": (
+        "yes",
+        "yeah",
+        "yep",
+        "sure",
+        "ok",
+        "okay",
+        "yes please",
+        "please do",
+        "of course",
+        "absolutely",
+        "let's do it",
+    ),
     "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "not now", "not really", "nah"),
-    "AMAZON.NextIntent": ("next", "next one", "continue", "go on", "move on", "next question", "next step", "done", "we're done"),
+    "AMAZON.NextIntent": (
+        "next",
+        "next one",
+        "continue",
+        "go on",
+        "move on",
+        "next question",
+        "next step",
+        "done",
+        "we're done",
+    ),
 }
 _WAKE = re.compile(r"^(alexa\s*,?\s*)?((ask|tell)\s+closer together\s+(to\s+|for\s+)?)", re.I)
 _OPEN = re.compile(r"^(alexa\s*,?\s*)?(open|launch|start)\s+closer together$", re.I)
 
 
 def normalize(text: str) -> str:
-    text = text.lower().replace("’", "'")
+    text = text.lower().replace("\u2019", "'")  # typographic apostrophe, as phones type it
     text = re.sub(r"[^\w'\s]", " ", text)
     return " ".join(text.split())
 
@@ -157,6 +202,8 @@ class ModelNLU:
             if not m:
                 continue
             fills = {s: self.resolve(self.slot_types[sample.intent][s], m.group(s)) for s in sample.slots}
+            if any(f.type == "AMAZON.FirstName" and len(f.value.split()) > 1 for f in fills.values()):
+                continue  # Alexa hears one-word first names; "blue cheese and thunder" is not two people
             resolved = sum(1 for f in fills.values() if f.id or f.type not in self.values)
             score = (resolved - len(fills), sample.literal)  # fully resolved first, then most specific
             if best is None or score > best[0]:
@@ -167,7 +214,11 @@ class ModelNLU:
         if near is not None:
             intent, slots = self._fuzzy[near[0]]
             return Parsed(intent, slots)
-        return best[1] if best is not None else Parsed("AMAZON.FallbackIntent")
+        # A carrier phrase with an unknown value ("start underwater basket weaving") is still that
+        # intent, with an unmatched slot, as Alexa sends it; a bare unknown value is not.
+        if best is not None and best[0][1] > 0:
+            return best[1]
+        return Parsed("AMAZON.FallbackIntent")
 
     def utterance(self, text: str) -> Utterance:
         """Also understands the invocation: "open closer together", "ask closer together to ..."."""
@@ -176,6 +227,6 @@ class ModelNLU:
             return Utterance("launch")
         m = _WAKE.match(normalize(stripped))
         if m:
-            rest = normalize(stripped)[m.end():]
+            rest = normalize(stripped)[m.end() :]
             return Utterance("intent", self.parse(rest), one_shot=True) if rest else Utterance("launch")
         return Utterance("intent", self.parse(stripped))

@@ -22,8 +22,15 @@ LOCAL_HOUSEHOLD = "amzn1.ask.account.LOCAL-CHAT-HOUSEHOLD"
 
 
 class Chat:
-    def __init__(self, handler: Handler, out: TextIO, nlu: ModelNLU | None = None, device: Device | None = None,
-                 show_ssml: bool = False, echo: bool = False) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        out: TextIO,
+        nlu: ModelNLU | None = None,
+        device: Device | None = None,
+        show_ssml: bool = False,
+        echo: bool = False,
+    ) -> None:
         self.handler = handler
         self.out = out
         self.nlu = nlu or ModelNLU.from_file()
@@ -40,7 +47,7 @@ class Chat:
         envelope = self.session.request(request)
         try:
             response = self.handler(envelope, None)
-        except Exception as e:  # noqa: BLE001 - a refused request (e.g. wrong skill id) ends the session
+        except Exception as e:
             self.say(f"(the skill refused the request: {e})")
             self.session.close()
             return None
@@ -88,7 +95,9 @@ class Chat:
 
     def run(self, lines: TextIO, interactive: bool) -> None:
         if interactive:
-            self.say("Closer Together, typed. Say things as you would to Alexa; an empty line is silence; Ctrl-D leaves.")
+            self.say(
+                "Closer Together, typed. Say things as you would to Alexa; an empty line is silence; Ctrl-D leaves."
+            )
             self.line("open closer together")
         for raw in iter(lambda: _readline(lines, interactive), None):
             self.line(raw)
@@ -109,9 +118,7 @@ def _readline(stream: TextIO, interactive: bool) -> str | None:
 def main(show_ssml: bool = False) -> int:
     from skill.app import build_skill_builder
 
-    handler = build_skill_builder().lambda_handler()
+    handler: Handler = build_skill_builder().lambda_handler()  # type: ignore[assignment]
     interactive = sys.stdin.isatty()
     Chat(handler, sys.stdout, show_ssml=show_ssml, echo=not interactive).run(sys.stdin, interactive)
     return 0
-
-

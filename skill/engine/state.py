@@ -78,11 +78,11 @@ class Household:
         a deploy), so an old record can never crash a turn."""
         fitted = self.copy()
         fitted.progress = {}
-        for ex_id, p in self.progress.items():
+        for ex_id, saved in self.progress.items():
             ex = catalog.exercises.get(ex_id)
             if ex is None:
                 continue
-            p = copy.deepcopy(p)
+            p = copy.deepcopy(saved)
             p.step = min(max(p.step, 0), len(ex.steps) - 2)  # never resume *on* the close step
             p.turn = min(max(p.turn, 0), ex.steps[p.step].turns - 1)
             p.choices = (p.choices + ["", ""])[:2]

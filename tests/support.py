@@ -3,18 +3,17 @@ every response in the suite passes through."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
 from skill.chat.nlu import ModelNLU, SlotFill
+from skill.chat.repl import load_lambda_handler
 from skill.speech import ssml_to_text
 from skill.ssml import ssml_problems
 
 ROOT = Path(__file__).resolve().parent.parent
-LAMBDA_ENTRY = ROOT / "lambda" / "lambda_function.py"
 NLU = ModelNLU.from_file()
 MAX_RESPONSE_BYTES = 24 * 1024
 SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these
@@ -24,11 +23,7 @@ _imports = iter(range(1, 1_000_000))
 def new_lambda_handler() -> Any:
     """`lambda_handler` from a fresh import of lambda/lambda_function.py: a new container, as far as the
     skill can tell (new skill object, new store connection, nothing cached from earlier requests)."""
-    spec = importlib.util.spec_from_file_location(f"lambda_function_{next(_imports)}", LAMBDA_ENTRY)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.lambda_handler
+    return load_lambda_handler(f"lambda_function_{next(_imports)}")
 
 
 def check_response(envelope: dict[str, Any], response: dict[str, Any]) -> None:

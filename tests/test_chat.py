@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import NLU, ROOT, checked
 
 from skill.chat.repl import Chat
+from skill.ssml import ssml_problems
+
+from support import NLU, ROOT, checked
 
 
 @pytest.mark.parametrize(
@@ -118,14 +120,16 @@ def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
     ssml = subprocess.run(
         [sys.executable, "-m", "skill", "chat", "--ssml"],
         check=False,
-        input="open closer together\nstop\n",
+        input=script,
         capture_output=True,
         text=True,
         cwd=ROOT,
         env=env,
         timeout=60,
     )
-    assert "Alexa: <speak>" in ssml.stdout
+    spoken = [line.removeprefix("Alexa: ") for line in ssml.stdout.splitlines() if line.startswith("Alexa: ")]
+    assert len(spoken) == 4 and all(s.startswith("<speak>") for s in spoken)
+    assert all(ssml_problems(s) == [] for s in spoken)
 
 
 def test_validate_command_exit_code() -> None:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import Echo
 
 from skill.content import default_catalog
+
+from support import Echo
 
 CAT = default_catalog()
 
@@ -127,7 +128,7 @@ def test_deep_questions_include_the_seed_and_alternate(echo: Echo) -> None:
 def test_love_notes_give_ideas_with_what_to_write(echo: Echo) -> None:
     echo.launch().intent("StartExerciseIntent", exercise="love notes")
     echo.say("another idea")
-    assert "write" in echo.speech.lower()
+    assert bank_item(echo.speech, "love_notes")  # the idea and what to write, both spoken
     walk_to_end(echo, "love_notes")
 
 

@@ -9,8 +9,10 @@ or "open closer together" launches the skill).
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
 from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
@@ -19,6 +21,7 @@ from skill.speech import ssml_to_text
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 LOCAL_HOUSEHOLD = "amzn1.ask.account.LOCAL-CHAT-HOUSEHOLD"
+LAMBDA_ENTRY = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
 
 
 class Chat:
@@ -115,10 +118,19 @@ def _readline(stream: TextIO, interactive: bool) -> str | None:
     return raw if raw else None
 
 
-def main(show_ssml: bool = False) -> int:
-    from skill.app import build_skill_builder
+def load_lambda_handler(module_name: str = "lambda_function") -> Handler:
+    """`lambda_handler` from lambda/lambda_function.py, imported by path (`lambda` is a keyword, so the
+    folder is no package): the chat goes through exactly what Lambda runs."""
+    spec = importlib.util.spec_from_file_location(module_name, LAMBDA_ENTRY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    handler: Handler = module.lambda_handler
+    return handler
 
-    handler: Handler = build_skill_builder().lambda_handler()  # type: ignore[assignment]
+
+def main(show_ssml: bool = False) -> int:
+    handler = load_lambda_handler()
     interactive = sys.stdin.isatty()
     Chat(handler, sys.stdout, show_ssml=show_ssml, echo=not interactive).run(sys.stdin, interactive)
     return 0

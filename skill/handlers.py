@@ -20,10 +20,12 @@ from skill.intents import event_for
 log = logging.getLogger(__name__)
 
 
-class LaunchHandler(AbstractRequestHandler):
+class _ConversationHandler(AbstractRequestHandler):
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
+
+class LaunchHandler(_ConversationHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("LaunchRequest")(handler_input)
 
@@ -31,11 +33,8 @@ class LaunchHandler(AbstractRequestHandler):
         return self.conversation.respond(handler_input, Event(Act.LAUNCH))
 
 
-class IntentHandler(AbstractRequestHandler):
+class IntentHandler(_ConversationHandler):
     """Every intent, known or not: `skill.intents` maps it to an event (unknown ones to fallback)."""
-
-    def __init__(self, conversation: Conversation) -> None:
-        self.conversation = conversation
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("IntentRequest")(handler_input)

@@ -99,41 +99,35 @@ def test_unmatched_phrases_reach_the_fallback(new_process: Callable[[], Any]) ->
     assert "didn't" in transcript.split("You: blue cheese and thunder")[1]
 
 
+def skill_command(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m skill ARGS` as a user runs it, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "skill", *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
 def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
     env = {**os.environ, "SKILL_DB_PATH": str(tmp_path / "chat.sqlite3")}
     env.pop("TABLE_NAME", None)
     script = "open closer together\nlet's do the conversation starters\nnext\nstop\n"
-    done = subprocess.run(
-        [sys.executable, "-m", "skill", "chat"],
-        check=False,
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    done = skill_command("chat", stdin=script, env=env)
     assert done.returncode == 0, done.stderr
     assert "Alexa: Welcome to Closer Together" in done.stdout
     assert "You: next" in done.stdout and "Alexa: Deep questions." in done.stdout
     assert (tmp_path / "chat.sqlite3").exists()
-    ssml = subprocess.run(
-        [sys.executable, "-m", "skill", "chat", "--ssml"],
-        check=False,
-        input=script,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-    )
+    ssml = skill_command("chat", "--ssml", stdin=script, env=env)
     spoken = [line.removeprefix("Alexa: ") for line in ssml.stdout.splitlines() if line.startswith("Alexa: ")]
     assert len(spoken) == 4 and all(s.startswith("<speak>") for s in spoken)
     assert all(ssml_problems(s) == [] for s in spoken)
 
 
 def test_validate_command_exit_code() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "skill", "validate"], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
+    done = skill_command("validate")
     assert done.returncode == 0 and "valid" in done.stdout

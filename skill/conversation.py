@@ -25,7 +25,7 @@ from skill.store import Store, StoreError, VersionConflict, household_key
 
 log = logging.getLogger(__name__)
 
-SAVE_ATTEMPTS = 3  # on a version conflict: reload, merge, retry at most this often
+SAVE_ATTEMPTS = 5  # on a version conflict: reload, merge, retry at most this often
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Record:
     household: Household
     version: int | None
     dialog: Dialog
+    store_down: bool = False  # the store failed during this turn: do not call it again this turn
+    warned: bool = False  # the couple was already told this session that progress is not being saved
 
 
 class Conversation:
@@ -70,26 +72,25 @@ class Conversation:
             return Record(fallback, 0, dialog)
         return Record(merge(Household(), fallback, Household.from_dict(stored.data)), stored.version, dialog)
 
-    def write(
-        self, key: str, base: Household, mine: Household, version: int | None
-    ) -> tuple[Household, int | None, bool]:
-        """Saves `mine` (read as `base` at `version`); returns (record now, its version, saved?)."""
-        for _ in range(SAVE_ATTEMPTS):
-            try:
-                if version is None:  # the read failed earlier: read now, and keep what others saved
+    def write(self, key: str, base: Household, mine: Household, version: int) -> tuple[Household, int | None, bool]:
+        """Saves `mine` (read as `base` at `version`); returns (record now, its version, saved?).
+        On a version conflict: reload, merge (see skill.engine.merge), retry. When the save fails, the
+        version comes back None: the next turn re-reads the store and merges the whole session record
+        into it, so the unsaved change is neither lost nor mistaken for stored state."""
+        try:
+            for _ in range(SAVE_ATTEMPTS):
+                try:
+                    return mine, self.store.save(key, mine.to_dict(), version), True
+                except VersionConflict:
+                    log.info("version conflict: reloading and merging")
                     stored = self.store.load(key)
                     theirs = Household.from_dict(stored.data) if stored else Household()
                     mine, base, version = merge(base, mine, theirs), theirs, stored.version if stored else 0
-                return mine, self.store.save(key, mine.to_dict(), version), True
-            except VersionConflict:
-                stored = self.store.load(key)
-                theirs = Household.from_dict(stored.data) if stored else Household()
-                mine, base, version = merge(base, mine, theirs), theirs, stored.version if stored else 0
-            except StoreError as e:
-                log.error("store write failed: %s", e)
-                return mine, None, False
+        except StoreError as e:
+            log.error("store write failed: %s", e)
+            return mine, None, False
         log.error("store write gave up after %d version conflicts", SAVE_ATTEMPTS)
-        return mine, version, False
+        return mine, None, False
 
     # --- the turn -------------------------------------------------------------------------------
     def respond(self, handler_input: HandlerInput, event: Event) -> Response:
@@ -108,11 +109,14 @@ class Conversation:
                 log.error("store delete failed: %s", e)
                 reply = Reply(say=(Line("forget_failed"),), end_session=True)
         elif household != before:
-            household, version, saved = self.write(key, before, household, version)
-            if not saved:
+            saved = False
+            if version is not None and not record.store_down:
+                household, version, saved = self.write(key, before, household, version)
+            if not saved and not record.warned:
                 notes.append(Line("not_saved"))
+                record.warned = True
         log.info("turn act=%s end=%s", event.act, reply.end_session)
-        return self.build(handler_input, reply, notes, household, version, outcome.dialog)
+        return self.build(handler_input, reply, notes, household, version, outcome.dialog, record.warned)
 
     def build(
         self,
@@ -122,6 +126,7 @@ class Conversation:
         household: Household,
         version: int | None,
         dialog: Dialog,
+        warned: bool = False,
     ) -> Response:
         rb = handler_input.response_builder
         say = (*reply.say, *notes) if reply.end_session else (*notes, *reply.say)
@@ -135,6 +140,8 @@ class Conversation:
         attrs: dict[str, Any] = {}
         if not reply.end_session:
             attrs = {"household": household.to_dict(), "version": version, "dialog": dialog.to_dict()}
+            if warned:
+                attrs["warned"] = True
         handler_input.attributes_manager.session_attributes = attrs
         return rb.response
 

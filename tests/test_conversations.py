@@ -7,7 +7,6 @@ session stays open, nothing said to SessionEndedRequest).
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,10 @@ import pytest
 
 from skill.content import default_catalog
 
+from conftest import Backend
 from support import Echo
 
 CAT = default_catalog()
-
-
-def stored_versions(db: Path) -> dict[str, int]:
-    if not db.exists():
-        return {}
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT key, version FROM households").fetchall())
 
 
 def bank_item(speech: str, bank: str) -> str:
@@ -284,16 +277,16 @@ def test_navigate_home_keeps_progress(echo: Echo) -> None:
     assert "where you stopped" in echo.speech or "where you left it" in echo.speech
 
 
-def test_forget_everything_after_confirmation(echo: Echo, db_path: Path) -> None:
+def test_forget_everything_after_confirmation(echo: Echo, backend: Backend) -> None:
     echo.launch().intent("SetNamesIntent", firstName="Alex", secondName="Sam")
-    assert len(stored_versions(db_path)) == 1
+    assert len(backend.versions()) == 1
     echo.say("forget everything about us")
     assert "yes" in echo.speech.lower() and not echo.ended
     echo.intent("AMAZON.NoIntent")
-    assert len(stored_versions(db_path)) == 1
+    assert len(backend.versions()) == 1
     echo.say("forget everything about us").intent("AMAZON.YesIntent")
     assert echo.ended and "forgotten" in echo.speech
-    assert stored_versions(db_path) == {}
+    assert backend.versions() == {}
     echo.launch()
     assert "Welcome to Closer Together" in echo.speech and "Alex" not in echo.speech
 
@@ -305,45 +298,44 @@ def test_distress_points_to_real_help(echo: Echo) -> None:
     assert "988" in card["content"]
 
 
-def test_turns_that_change_nothing_write_nothing(echo: Echo, db_path: Path) -> None:
+def test_turns_that_change_nothing_write_nothing(echo: Echo, backend: Backend) -> None:
     echo.launch().intent("StartExerciseIntent", exercise="asking")
-    before = stored_versions(db_path)
+    before = backend.versions()
     for intent in ("AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent", "ListExercisesIntent"):
         echo.intent(intent)
-    assert stored_versions(db_path) == before
+    assert backend.versions() == before
     echo.intent("AMAZON.NextIntent")
-    (version,) = stored_versions(db_path).values()
+    (version,) = backend.versions().values()
     assert version == next(iter(before.values())) + 1
 
 
-def test_progress_is_written_on_every_turn_that_changes_it(echo: Echo, db_path: Path) -> None:
+def test_progress_is_written_on_every_turn_that_changes_it(echo: Echo, backend: Backend) -> None:
     echo.launch().intent("StartExerciseIntent", exercise="deep questions")
     versions = []
     for _ in range(3):
         echo.intent("AMAZON.NextIntent")
-        versions.append(next(iter(stored_versions(db_path).values())))
+        versions.append(next(iter(backend.versions().values())))
     assert versions == sorted(set(versions))
 
 
 def test_wrong_skill_id_is_refused_without_touching_the_store(
-    new_process: Callable[[], Any], db_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_process: Callable[[], Any], backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.ours")
     handler = new_process()
     echo = Echo(handler)  # its requests carry another application id
     with pytest.raises(Exception, match="Skill ID Verification failed"):
         echo.launch()
-    assert not db_path.exists()
+    assert not backend.touched()
     ours = Echo(handler)
     ours.device.application_id = "amzn1.ask.skill.ours"
     ours.launch()
     assert "Welcome" in ours.speech
 
 
-def test_a_damaged_record_is_answered_and_replaced_by_the_next_save(echo: Echo, db_path: Path) -> None:
+def test_a_damaged_record_is_answered_and_replaced_by_the_next_save(echo: Echo, backend: Backend) -> None:
     echo.launch()
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE households SET data = 'not json'")
+    backend.corrupt()
     echo.launch()
     assert "Welcome" in echo.speech and not echo.ended
     echo.intent("StartExerciseIntent", exercise="asking").intent("AMAZON.NextIntent").end()
@@ -351,32 +343,17 @@ def test_a_damaged_record_is_answered_and_replaced_by_the_next_save(echo: Echo, 
     assert "I would love it if" in echo.speech or "What I need is" in echo.speech
 
 
-def test_bad_input_never_loses_saved_progress(echo: Echo, db_path: Path) -> None:
+def test_bad_input_never_loses_saved_progress(echo: Echo, backend: Backend) -> None:
     echo.launch().intent("StartExerciseIntent", exercise="asking").intent("AMAZON.NextIntent")
-    saved = stored_versions(db_path)
+    saved = backend.versions()
     echo.intent("StartExerciseIntent", exercise="x" * 5000)
     echo.intent("ChooseStyleIntent", style="calm down first")  # not the step for it
     echo.intent("SetNamesIntent", firstName="<speak>&", secondName="")
     echo.intent("NoSuchIntent")
     echo.intent("AMAZON.YesIntent")  # no question was asked: taken as "ready"
-    assert stored_versions(db_path) != saved  # the yes moved on, and was saved
+    assert backend.versions() != saved  # the yes moved on, and was saved
     echo.end().one_shot("ContinueIntent")
     assert "Now talk together" in echo.speech or "Take a moment together" in echo.speech or "partner two" in echo.speech
-
-
-def test_an_unwritable_store_still_answers_and_says_so(
-    new_process: Callable[[], Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "a-file"
-    blocker.write_text("")
-    monkeypatch.setenv("SKILL_DB_PATH", str(blocker / "db.sqlite3"))  # its parent is a file
-    echo = Echo(new_process())
-    echo.launch()
-    assert "Welcome" in echo.speech
-    echo.intent("StartExerciseIntent", exercise="asking")
-    assert "couldn't save your progress" in echo.speech and "Asking for what you need" in echo.speech
-    echo.intent("AMAZON.NextIntent")
-    assert "I would love it if" in echo.speech or "What I need is" in echo.speech  # the session carries on
 
 
 def test_requests_of_other_types_get_an_empty_answer(echo: Echo) -> None:

@@ -264,6 +264,17 @@ def test_merge_keeps_both_devices_work() -> None:
     assert merged.names == ["Alex", "Sam"]
 
 
+def test_merge_keeps_this_devices_exercise_in_focus() -> None:
+    base = Household(current="asking", progress={"asking": Progress(step=1)})
+    theirs = base.copy()
+    theirs.current = "love_notes"
+    theirs.progress["love_notes"] = Progress(step=1)
+    mine = base.copy()
+    mine.progress["asking"].turn = 1
+    merged = merge(base, mine, theirs)
+    assert merged.current == "asking" and merged.progress["love_notes"].step == 1
+
+
 def test_a_reply_that_stays_open_must_have_a_reprompt() -> None:
     from skill.engine import Line
 

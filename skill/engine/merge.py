@@ -2,8 +2,8 @@
 
 `base` is what this device read, `mine` what its turn produced, `theirs` what is stored now. Rules:
 - progress of one exercise: mine if my turn changed it (including finishing it), else theirs;
-- current exercise: mine (this device's turn is the newest thing the household did);
-- names: mine if I changed them, else theirs;
+- current exercise: mine (it is what this device's session is doing, and this save is the newest);
+- names: mine if my turn changed them, else theirs;
 - heard bank items: the union (never repeat what either device played);
 - completion counts: the higher of the two; welcomed: either.
 """

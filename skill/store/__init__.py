@@ -1,7 +1,7 @@
 """Where a household's record lives between sessions: one small interface, two implementations.
 
 - `SqliteStore`: an embedded file, the default for local runs (`SKILL_DB_PATH`).
-- DynamoDB (when `TABLE_NAME` is set) arrives behind the same interface.
+- `DynamoStore`: DynamoDB, when `TABLE_NAME` is set (Lambda).
 
 Records are versioned: `save` only succeeds if the stored version is still the one the caller read,
 so two devices of one household can never silently overwrite each other.
@@ -57,8 +57,10 @@ def default_sqlite_path() -> Path:
 
 def store_from_env() -> Store:
     """The store this process should use, chosen by the environment (see CONTRACT.md)."""
-    if os.environ.get("TABLE_NAME"):
-        raise StoreError("TABLE_NAME is set, but the DynamoDB store is not available in this version")
+    if table := os.environ.get("TABLE_NAME"):
+        from skill.store.dynamodb import DynamoStore
+
+        return DynamoStore(table)
     from skill.store.sqlite import SqliteStore
 
     return SqliteStore(default_sqlite_path())

@@ -56,21 +56,25 @@ class Conversation:
 
     # --- the record -----------------------------------------------------------------------------
     def read(self, handler_input: HandlerInput, key: str) -> Record:
+        """The record from session attributes; from the store at the start of a session, or when the
+        session's record is not known to be stored (a failed read or save), to recover."""
         attrs = handler_input.attributes_manager.session_attributes or {}
-        if isinstance(attrs.get("household"), dict) and attrs.get("version") is not None:
-            return Record(
-                Household.from_dict(attrs["household"]), attrs["version"], Dialog.from_dict(attrs.get("dialog"))
-            )
         dialog = Dialog.from_dict(attrs.get("dialog"))
-        fallback = Household.from_dict(attrs.get("household"))  # what the session had, if the store was down
+        warned = attrs.get("warned") is True
+        session = Household.from_dict(attrs["household"]) if isinstance(attrs.get("household"), dict) else None
+        if session is not None and attrs.get("version") is not None:
+            return Record(session, int(attrs["version"]), dialog, warned=warned)
         try:
             stored = self.store.load(key)
         except StoreError as e:
             log.error("store read failed: %s", e)
-            return Record(fallback, None, dialog)
+            return Record(session or Household(), None, dialog, store_down=True, warned=warned)
         if stored is None:
-            return Record(fallback, 0, dialog)
-        return Record(merge(Household(), fallback, Household.from_dict(stored.data)), stored.version, dialog)
+            return Record(session or Household(), 0, dialog, warned=warned)
+        theirs = Household.from_dict(stored.data)
+        # Unsaved session changes go on top of what is stored (with nothing as the base, all of them count).
+        household = merge(Household(), session, theirs) if session is not None else theirs
+        return Record(household, stored.version, dialog, warned=warned)
 
     def write(self, key: str, base: Household, mine: Household, version: int) -> tuple[Household, int | None, bool]:
         """Saves `mine` (read as `base` at `version`); returns (record now, its version, saved?).

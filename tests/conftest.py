@@ -14,11 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
-from support import Echo, new_lambda_handler  # noqa: E402
-
 from skill.store.dynamodb import dynamodb_client  # noqa: E402
 from skill.store.table import create_table  # noqa: E402
+
+from dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
+from support import Echo, new_lambda_handler  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import Echo, new_lambda_handler  # noqa: E402
+from skill.chat.envelopes import Device
 
-from skill.chat.envelopes import Device  # noqa: E402
+from support import Echo, new_lambda_handler
 
 
 class Conflicts(logging.Handler):

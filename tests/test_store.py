@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Backend, DynamoBackend
-from support import ROOT, Echo
 
 from skill.store import Store, StoreError, VersionConflict, household_key, store_from_env
 from skill.store.dynamodb import TTL_SECONDS
-from skill.store.table import create_table, table_spec
+from skill.store.table import table_spec
 
+from conftest import Backend, DynamoBackend
+from support import ROOT, Echo
 
 # What only DynamoDB has (TTL, number types, counted operations): run on that backend alone.
 DYNAMODB_ONLY = pytest.mark.parametrize("backend", ["dynamodb"], indirect=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -116,7 +116,8 @@ class Conversation:
             saved = False
             if version is not None and not record.store_down:
                 household, version, saved = self.write(key, before, household, version)
-            if not saved and not record.warned:
+            # Say so once a session, and only for progress (not the "heard the welcome" flag).
+            if not saved and not record.warned and replace(household, welcomed=before.welcomed) != before:
                 notes.append(Line("not_saved"))
                 record.warned = True
         log.info("turn act=%s end=%s", event.act, reply.end_session)

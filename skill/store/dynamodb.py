@@ -33,7 +33,7 @@ def _client(region: str | None, endpoint: str | None) -> Any:
     config = Config(
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=READ_TIMEOUT,
-        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+        retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},  # attempts, first one included
         tcp_keepalive=True,
     )
     return boto3.session.Session().client("dynamodb", region_name=region, endpoint_url=endpoint, config=config)

@@ -11,15 +11,20 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.ui import SimpleCard
+from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.ui import AskForPermissionsConsentCard, SimpleCard
 
+from skill.alexa_apis import REMINDERS_SCOPE, AlexaApis, reminders_granted
 from skill.content import Catalog
-from skill.engine import Dialog, Event, Household, Line, Reply, handle
+from skill.engine import Act, Dialog, Event, Household, Line, Reply, handle
 from skill.engine.merge import merge
+from skill.engine.reply import Effect, EffectResult
 from skill.speech import Speech
 from skill.store import Store, StoreError, VersionConflict, household_key
 
@@ -37,12 +42,20 @@ class Record:
     dialog: Dialog
     store_down: bool = False  # the store failed during this turn: do not call it again this turn
     warned: bool = False  # the couple was already told this session that progress is not being saved
+    tz: str = ""  # the device's time zone, once looked up this session
 
 
 class Conversation:
-    def __init__(self, catalog: Catalog, store: Callable[[], Store], rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Callable[[], Store],
+        rng: random.Random | None = None,
+        apis: AlexaApis | None = None,
+    ) -> None:
         self.catalog = catalog
         self.rng = rng or random.Random()
+        self.apis = apis or AlexaApis()
         self.speech = Speech(catalog, self.rng)
         self._store_factory = store
         self._store: Store | None = None
@@ -61,6 +74,12 @@ class Conversation:
         attrs = handler_input.attributes_manager.session_attributes or {}
         dialog = Dialog.from_dict(attrs.get("dialog"))
         warned = attrs.get("warned") is True
+        tz = attrs["tz"] if isinstance(attrs.get("tz"), str) else ""
+        record = self._read(attrs, key, dialog, warned)
+        record.tz = tz
+        return record
+
+    def _read(self, attrs: dict[str, Any], key: str, dialog: Dialog, warned: bool) -> Record:
         session = Household.from_dict(attrs["household"]) if isinstance(attrs.get("household"), dict) else None
         if session is not None and attrs.get("version") is not None:
             return Record(session, int(attrs["version"]), dialog, warned=warned)
@@ -96,16 +115,44 @@ class Conversation:
         log.error("store write gave up after %d version conflicts", SAVE_ATTEMPTS)
         return mine, None, False
 
+    # --- the outside world the engine asks about -------------------------------------------------
+    def clock(self, handler_input: HandlerInput, record: Record) -> Callable[[], datetime]:
+        """The household's local time; the time zone is looked up at most once a session."""
+
+        def now() -> datetime:
+            if not record.tz:
+                record.tz = self.apis.time_zone(handler_input)
+            return datetime.now(ZoneInfo(record.tz))
+
+        return now
+
+    def carry_out(self, handler_input: HandlerInput, effect: Effect, record: Record) -> EffectResult:
+        if effect.kind == "delete_reminder":
+            return self.apis.delete_reminder(handler_input, effect.token)
+        if not record.tz:
+            record.tz = self.apis.time_zone(handler_input)
+        text = self.speech.text([Line("reminder_text", {"prompt": effect.text})])
+        return self.apis.set_reminder(handler_input, effect, text, record.tz)
+
     # --- the turn -------------------------------------------------------------------------------
     def respond(self, handler_input: HandlerInput, event: Event) -> Response:
         key = household_key(user_id(handler_input))
         record = self.read(handler_input, key)
+        event = replace(
+            event, reminders_granted=reminders_granted(handler_input), clock=self.clock(handler_input, record)
+        )
         outcome = handle(self.catalog, record.household, record.dialog, event, self.rng)
+        if outcome.reply.effect is not None:  # an API call first, then the engine settles the record
+            result = self.carry_out(handler_input, outcome.reply.effect, record)
+            done = replace(event, act=Act.EFFECT_DONE, result=result)
+            outcome = handle(self.catalog, outcome.household, outcome.dialog, done, self.rng)
         reply = outcome.reply
         before = record.household.fit_to(self.catalog)  # what the engine started from
         household, version = outcome.household, record.version
         notes: list[Line] = []
         if reply.forget:
+            if record.household.reminder is not None:  # forgetting us includes our reminder
+                self.apis.delete_reminder(handler_input, record.household.reminder.token)
             try:
                 self.store.delete(key)
                 household, version = Household(), 0
@@ -121,7 +168,7 @@ class Conversation:
                 notes.append(Line("not_saved"))
                 record.warned = True
         log.info("turn act=%s end=%s", event.act, reply.end_session)
-        return self.build(handler_input, reply, notes, household, version, outcome.dialog, record.warned)
+        return self.build(handler_input, reply, notes, household, version, outcome.dialog, record)
 
     def build(
         self,
@@ -131,7 +178,7 @@ class Conversation:
         household: Household,
         version: int | None,
         dialog: Dialog,
-        warned: bool = False,
+        record: Record,
     ) -> Response:
         rb = handler_input.response_builder
         say = (*reply.say, *notes) if reply.end_session else (*notes, *reply.say)
@@ -142,11 +189,22 @@ class Conversation:
             rb.ask(self.speech.render(reply.reprompt))
         if reply.card is not None:
             rb.set_card(SimpleCard(*self.speech.card(reply.card)))
+        if reply.permission_card:
+            rb.set_card(AskForPermissionsConsentCard(permissions=[REMINDERS_SCOPE]))
+        if reply.ask_permission:
+            payload: dict[str, object] = {
+                "@type": "AskForPermissionsConsentRequest",
+                "@version": "1",
+                "permissionScope": REMINDERS_SCOPE,
+            }
+            rb.add_directive(SendRequestDirective(name="AskFor", payload=payload, token="nightly-reminder"))
         attrs: dict[str, Any] = {}
         if not reply.end_session:
             attrs = {"household": household.to_dict(), "version": version, "dialog": dialog.to_dict()}
-            if warned:
+            if record.warned:
                 attrs["warned"] = True
+            if record.tz:
+                attrs["tz"] = record.tz
         handler_input.attributes_manager.session_attributes = attrs
         return rb.response
 

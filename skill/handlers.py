@@ -45,6 +45,21 @@ class IntentHandler(_ConversationHandler):
         return self.conversation.respond(handler_input, event_for(request.intent))
 
 
+class PermissionAnswerHandler(_ConversationHandler):
+    """The answer to our voice permission request. It arrives in a new session, without our session
+    attributes: what was being asked for was saved in the household record before asking."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return is_request_type("Connections.Response")(handler_input) and getattr(request, "name", None) == "AskFor"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        payload = getattr(handler_input.request_envelope.request, "payload", None) or {}
+        status = str(payload.get("status", "NOT_ANSWERED")).upper()
+        card_sent = str(payload.get("isCardThrown", "false")).lower() == "true"
+        return self.conversation.respond(handler_input, Event(Act.PERMISSION, status=status, card_sent=card_sent))
+
+
 class SessionEndedHandler(AbstractRequestHandler):
     """Nothing may be said here, and nothing needs saving: every turn already saved its changes."""
 

@@ -33,12 +33,16 @@ SIMPLE_INTENTS: dict[str, Act] = {
     "SkipIntent": Act.SKIP,
     "ForgetIntent": Act.FORGET,
     "SupportIntent": Act.SUPPORT,
+    "GratitudeIntent": Act.GRATITUDE,
+    "CancelReminderIntent": Act.CANCEL_REMINDER,
+    "ReminderStatusIntent": Act.WHEN_REMINDER,
 }
 # Intents with slots: intent -> the slot names it reads.
 SLOT_INTENTS: dict[str, tuple[str, ...]] = {
     "StartExerciseIntent": ("exercise",),
     "SetNamesIntent": ("firstName", "secondName"),
     "ChooseStyleIntent": ("style",),
+    "SetReminderIntent": ("time",),
 }
 
 
@@ -68,6 +72,9 @@ def event_for(intent: Intent | None) -> Event:
     if name == "SetNamesIntent":
         names = tuple((slots[s].value or "") if s in slots else "" for s in SLOT_INTENTS[name])
         return Event(Act.NAMES, names=names)
+    if name == "SetReminderIntent":
+        slot = slots.get("time")
+        return Event(Act.REMIND, time=(slot.value or "").strip()[:MAX_SPOKEN] if slot else "")
     if name == "ChooseStyleIntent":
         choice, spoken = resolved(slots.get("style"))
         return Event(Act.CHOOSE, choice=choice, heard=spoken)

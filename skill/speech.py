@@ -96,10 +96,14 @@ class Speech:
             raise SpeechError(f"speech is {len(ssml)} characters, over Alexa's {MAX_SPEECH_CHARS}")
         return ssml
 
+    def text(self, lines: Iterable[Line]) -> str:
+        """The plain text of `lines` (what a reminder or a card says)."""
+        return ssml_to_text(self.render(lines))
+
     def card(self, line: Line) -> tuple[str, str]:
         """(title, plain text) of a card for the Alexa app."""
         title = self.catalog.phrase(f"{line.key}_title")[0]
-        return title, ssml_to_text(self.render([line]))
+        return title, self.text([line])
 
 
 class _Strict(dict[str, Any]):

@@ -15,11 +15,14 @@ import random
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from skill.content import Catalog, ContentError, Exercise, load_catalog, placeholders
 from skill.engine import Act, Dialog, Event, Household, Line, handle
+from skill.engine.reply import EffectResult
 from skill.intents import SIMPLE_INTENTS, SLOT_INTENTS
 from skill.speech import Speech, SpeechError
 from skill.ssml import ssml_problems
@@ -89,6 +92,8 @@ def engine_line_keys() -> set[str]:
                     keys.add(arg.value)
     keys |= {"not_saved", "forget_failed", "error"}  # said by the conversation layer
     keys |= {"another_prompt", "forget_prompt", "resume_prompt", "didnt_catch", "help_question", "again"}  # _reask
+    keys |= {"gratitude_prompt", "reminder_permission", "reminder_permission_again", "reminder_text"}
+    keys |= {"reminder_too_many", "reminder_busy", "reminder_unreachable", "reminder_unavailable"}
     return keys
 
 
@@ -167,7 +172,39 @@ _AFTER = [
 ]
 
 
+# Reminders and gratitude: every answer the APIs and the permission request can give.
+_GRANTED = {"reminders_granted": True}
+_REMINDERS: list[tuple[Act, Any]] = [
+    (Act.GRATITUDE, None),
+    (Act.GRATITUDE, None),
+    (Act.WHEN_REMINDER, None),
+    (Act.CANCEL_REMINDER, None),
+    (Act.REMIND, {}),
+    (Act.REMIND, {"time": "25:99"}),
+    (Act.REMIND, {"time": "21:00"}),
+    (Act.PERMISSION, {"status": "ACCEPTED", "result": EffectResult("set_reminder", ok=True, token="t1", tz="UTC")}),
+    (Act.WHEN_REMINDER, None),
+    (Act.REMIND, {"time": "EV", **_GRANTED, "result": EffectResult("set_reminder", ok=True, token="t2", tz="UTC")}),
+    (Act.REMIND, {"time": "NI", **_GRANTED, "result": EffectResult("set_reminder", ok=False, status=401)}),
+    (Act.PERMISSION, {"status": "DENIED"}),
+    (Act.PERMISSION, {"status": "NOT_ANSWERED", "card_sent": True}),
+    (Act.PERMISSION, {"status": "ACCEPTED"}),
+    *[
+        (Act.REMIND, {"time": "07:30", **_GRANTED, "result": EffectResult("set_reminder", ok=False, status=code)})
+        for code in (403, 429, 500, None)
+    ],
+    *[
+        (Act.CANCEL_REMINDER, {"result": EffectResult("delete_reminder", ok=False, status=code)})
+        for code in (429, None)
+    ],
+    (Act.CANCEL_REMINDER, {"result": EffectResult("delete_reminder", ok=True)}),
+    (Act.CANCEL_REMINDER, None),
+]
+
+
 def _event(act: Act, arg: Any) -> Event:
+    if isinstance(arg, dict):
+        return Event(act, **{k: v for k, v in arg.items() if k != "result"})
     if act is Act.NAMES:
         return Event(act, names=tuple(arg))
     if act is Act.START:
@@ -188,9 +225,17 @@ def check_speech(cat: Catalog) -> list[str]:
                 hh, dialog = Household(), Dialog()
                 if offset == 2:  # every bank item heard: the next draw starts the bank over
                     hh.heard = {b: [i.id for i in items] for b, items in cat.banks.items()}
-                script = list(_walk_exercise(cat, ex, names)) + [(Act.NEXT, None)] * 8 + _AFTER
-                for act, arg in script:
-                    out = handle(cat, hh, dialog, _event(act, arg), rng)
+                # By day with names, in the evening without: both endings of an exercise are heard.
+                at = datetime(2026, 11, 21, 12 if names else 21, tzinfo=UTC)
+                script = list(_walk_exercise(cat, ex, names)) + [(Act.NEXT, None)] * 8 + [(Act.YES, None)] + _AFTER
+                for act, arg in script + _REMINDERS:
+                    event = replace(_event(act, arg), clock=lambda at=at: at)
+                    out = handle(cat, hh, dialog, event, rng)
+                    if out.reply.effect is not None:
+                        result = arg["result"]
+                        out = handle(
+                            cat, out.household, out.dialog, replace(event, act=Act.EFFECT_DONE, result=result), rng
+                        )
                     hh, dialog = out.household, out.dialog
                     reply = out.reply
                     for part in (reply.say, reply.reprompt, (reply.card,) if reply.card else ()):
@@ -200,9 +245,11 @@ def check_speech(cat: Catalog) -> list[str]:
                         errors += _render(speech, list(part), f"{ex.id}/{act}")
                     if reply.forget:
                         hh = Household()
-        for key in ("not_saved", "forget_failed", "error"):
-            errors += _render(speech, [Line(key)], key)
-            seen.add(key)
+        lines = [Line("reminder_text", {"prompt": "What made you smile today?"})]
+        lines += [Line(key) for key in ("not_saved", "forget_failed", "error")]
+        for line in lines:  # said by the conversation layer, not the engine
+            errors += _render(speech, [line], line.key)
+            seen.add(line.key)
     macros = {name for name in dir(Speech(cat).macros) if not name.startswith("_")} - {"names_suffix"}
     for key in sorted(engine_line_keys() - macros):
         errors.append(f"speech.ssml.j2: no macro {key!r}, which the engine uses")

@@ -14,11 +14,32 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from alexa_api import AlexaApiStandIn  # noqa: E402
+
 from skill.store.dynamodb import dynamodb_client  # noqa: E402
 from skill.store.table import create_table  # noqa: E402
 
+import support  # noqa: E402
 from dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
 from support import Echo, new_lambda_handler  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def alexa_api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AlexaApiStandIn]:
+    server = AlexaApiStandIn(tmp_path_factory.mktemp("alexa-api")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def alexa_api(alexa_api_server: AlexaApiStandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[AlexaApiStandIn]:
+    """Every test's devices talk to the local stand-in for the Alexa APIs, whose test CA the skill's
+    HTTP client trusts; its devices are in a time zone where it is now mid-day (see support.zone_at)."""
+    alexa_api_server.reset()
+    alexa_api_server.default_time_zone = support.zone_at(12)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(alexa_api_server.ca_bundle))
+    monkeypatch.setattr(support, "API_ENDPOINT", alexa_api_server.url)
+    yield alexa_api_server
 
 
 @pytest.fixture(scope="session")

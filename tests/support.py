@@ -4,8 +4,10 @@ every response in the suite passes through."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
 from skill.chat.nlu import ModelNLU, SlotFill
@@ -17,6 +19,49 @@ ROOT = Path(__file__).resolve().parent.parent
 NLU = ModelNLU.from_file()
 MAX_RESPONSE_BYTES = 24 * 1024
 SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these
+API_ENDPOINT = "https://127.0.0.1:9"  # conftest points this at the Alexa API stand-in
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+# One zone per UTC offset from -10 to +14: some zone always has any local hour we want.
+ZONES = [
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Cape_Verde",
+    "UTC",
+    "Africa/Lagos",
+    "Africa/Cairo",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Noumea",
+    "Pacific/Tarawa",
+    "Pacific/Tongatapu",
+    "Pacific/Kiritimati",
+]
+
+
+def zone_at(hour: int) -> str:
+    """A time zone where the local time is now as close as possible to `hour`:00."""
+    now = datetime.now(UTC)
+
+    def distance(zone: str) -> float:
+        local = now.astimezone(ZoneInfo(zone))
+        return abs((local.hour + local.minute / 60) - hour)
+
+    return min(ZONES, key=distance)
+
+
 _imports = iter(range(1, 1_000_000))
 
 
@@ -61,8 +106,10 @@ def checked(handler: Any) -> Any:
 
 
 def slot(intent: str, name: str, value: str) -> SlotFill:
-    """A slot as Alexa would fill it: custom values resolved against the model's values and synonyms."""
-    return NLU.resolve(NLU.slot_types[intent][name], value)
+    """A slot as Alexa would fill it: custom values resolved against the model's values and synonyms.
+    AMAZON.TIME values are given as Alexa sends them ("21:00", "EV"), and passed on as they are."""
+    type_ = NLU.slot_types[intent][name]
+    return SlotFill(value, type_) if type_ == "AMAZON.TIME" else NLU.resolve(type_, value)
 
 
 class Echo:
@@ -70,15 +117,18 @@ class Echo:
 
     def __init__(self, handler: Any, device: Device | None = None) -> None:
         self.handler = checked(handler)
-        self.device = device or Device()
+        self.device = device or Device(api_endpoint=API_ENDPOINT)
         self.session = Session(self.device)
         self.response: dict[str, Any] = {}
 
     def other_device(self, handler: Any | None = None) -> Echo:
         """Another Echo in the same household (same account, different device)."""
-        return Echo(
-            handler or self.handler, Device(user_id=self.device.user_id, application_id=self.device.application_id)
+        device = Device(
+            user_id=self.device.user_id,
+            application_id=self.device.application_id,
+            api_endpoint=self.device.api_endpoint,
         )
+        return Echo(handler or self.handler, device)
 
     def send(self, request: dict[str, Any]) -> Echo:
         envelope = self.session.request(request)
@@ -106,6 +156,31 @@ class Echo:
         """Typed as spoken: resolved to an intent through the model, like the chat does."""
         parsed = NLU.parse(text)
         return self.send(intent_request(parsed.intent, parsed.slots, self.device.application_id))
+
+    def grant_reminders(self, granted: bool = True) -> Echo:
+        """The household allowed (or withdrew) the reminders permission in the Alexa app."""
+        self.device.scopes[REMINDERS_SCOPE] = "GRANTED" if granted else "DENIED"
+        return self
+
+    def permission_answer(self, status: str, card_thrown: bool = False) -> Echo:
+        """Alexa's Connections.Response to our AskFor: a new session, without our attributes."""
+        if status == "ACCEPTED":
+            self.grant_reminders()
+        self.session.close()
+        payload = {"permissionScope": REMINDERS_SCOPE, "status": status, "isCardThrown": str(card_thrown).lower()}
+        request = {
+            "type": "Connections.Response",
+            "name": "AskFor",
+            "status": {"code": "200", "message": "OK"},
+            "payload": payload,
+            "token": "nightly-reminder",
+        }
+        return self.send(request)
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        directives: list[dict[str, Any]] = self.response.get("response", {}).get("directives") or []
+        return directives
 
     def end(self, reason: str = "USER_INITIATED", error: str | None = None) -> Echo:
         return self.send(session_ended_request(reason, error))

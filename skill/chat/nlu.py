@@ -16,6 +16,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from skill.chat.spoken_time import spoken_time
+
 MODEL_PATH = Path(__file__).resolve().parents[2] / "interaction_model" / "interactionModels" / "custom" / "en-US.json"
 FUZZY_CUTOFF = 86  # rapidfuzz ratio (0-100); below this a phrase is not taken as a near-miss
 
@@ -182,6 +184,8 @@ class ModelNLU:
         ]
 
     def resolve(self, type_: str, value: str) -> SlotFill:
+        if type_ == "AMAZON.TIME":  # Alexa sends the resolved time ("21:00") as the slot value
+            return SlotFill(spoken_time(value) or "", type_)
         rows = self.values.get(type_)
         if not rows:
             return SlotFill(value, type_)  # a built-in type such as AMAZON.FirstName: no entity ids
@@ -204,6 +208,8 @@ class ModelNLU:
             fills = {s: self.resolve(self.slot_types[sample.intent][s], m.group(s)) for s in sample.slots}
             if any(f.type == "AMAZON.FirstName" and len(f.value.split()) > 1 for f in fills.values()):
                 continue  # Alexa hears one-word first names; "blue cheese and thunder" is not two people
+            if any(f.type == "AMAZON.TIME" and not f.value for f in fills.values()):
+                continue  # not a time of day
             resolved = sum(1 for f in fills.values() if f.id or f.type not in self.values)
             score = (resolved - len(fills), sample.literal)  # fully resolved first, then most specific
             if best is None or score > best[0]:

@@ -10,6 +10,7 @@ or "open closer together" launches the skill).
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,9 @@ from skill.speech import ssml_to_text
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 LOCAL_HOUSEHOLD = "amzn1.ask.account.LOCAL-CHAT-HOUSEHOLD"
 LAMBDA_ENTRY = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
+# No Alexa APIs run locally: calls to them fail at once (the skill then uses UTC, and says it cannot
+# reach the reminders service). Point this at a stand-in to try reminders from the chat.
+CHAT_ALEXA_API = os.environ.get("CLOSER_TOGETHER_ALEXA_API", "https://127.0.0.1:9")
 
 
 class Chat:
@@ -37,7 +41,7 @@ class Chat:
         self.handler = handler
         self.out = out
         self.nlu = nlu or ModelNLU.from_file()
-        self.session = Session(device or Device(user_id=LOCAL_HOUSEHOLD))
+        self.session = Session(device or Device(user_id=LOCAL_HOUSEHOLD, api_endpoint=CHAT_ALEXA_API))
         self.show_ssml = show_ssml
         self.echo = echo
         self.reprompt: str | None = None

@@ -15,11 +15,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from skill.content import BankItem, Catalog, Exercise, Step
 from skill.engine.events import Act, Event
-from skill.engine.reply import Line, Reply
-from skill.engine.state import Dialog, Household, Progress, clean_name
+from skill.engine.reply import Effect, Line, Reply
+from skill.engine.state import Dialog, Household, Progress, Reminder, clean_name
+from skill.engine.times import hhmm, parse_time, spoken_time
+
+GRATITUDE_BANK = "gratitude"
+GRATITUDE_MEMORY = 30  # nights: a prompt does not come back within this many
+NIGHT_ENDS_AT = 4  # a "night" runs until 4 AM: at 1 AM, tonight's prompt is still the evening's
+EVENING_STARTS_AT = 18  # an exercise finished from here until NIGHT_ENDS_AT is "done in the evening"
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,12 @@ class Outcome:
 class _Turn:
     """The working state of one turn: the catalogue, a copy of the record, and the rng."""
 
-    def __init__(self, catalog: Catalog, household: Household, rng: random.Random) -> None:
+    def __init__(self, catalog: Catalog, household: Household, rng: random.Random, event: Event) -> None:
         self.cat = catalog
         self.hh = household
         self.rng = rng
+        self.event = event
+        self._now: datetime | None = None
         self.dialog = Dialog()  # a question asked lasts for one turn only
         self.restarted_bank = False  # a bank ran out this turn and started over
 
@@ -61,6 +70,38 @@ class _Turn:
         else:
             first, second = self.cat.phrase("partner_one")[0], self.cat.phrase("partner_two")[0]
         return {"partner": first, "other": second} if turn % 2 == 0 else {"partner": second, "other": first}
+
+    def now(self) -> datetime:
+        """The household's local time (asked for once, and only by turns that need it)."""
+        if self._now is None:
+            self._now = self.event.clock()
+        return self._now
+
+    def night(self) -> str:
+        return (self.now() - timedelta(hours=NIGHT_ENDS_AT)).date().isoformat()
+
+    def tonights_prompt(self) -> str:
+        """Tonight's gratitude prompt: the same all night, new each night, none from the last 30 nights."""
+        g = self.hh.gratitude
+        bank = {i.id: i.fields["prompt"] for i in self.cat.banks[GRATITUDE_BANK]}
+        night = self.night()
+        if g.night == night and g.prompt in bank:
+            return bank[g.prompt]
+        recent = g.recent[-GRATITUDE_MEMORY:]
+        fresh = [i for i in bank if i not in recent] or list(bank)
+        g.night, g.prompt = night, self.rng.choice(fresh)
+        g.recent = (recent + [g.prompt])[-GRATITUDE_MEMORY:]
+        return bank[g.prompt]
+
+    def evening_offer(self) -> bool:
+        """Offer tonight's prompt at the end of an exercise done in the evening, once a night."""
+        hour = self.now().hour
+        g = self.hh.gratitude
+        night = self.night()
+        if not (hour >= EVENING_STARTS_AT or hour < NIGHT_ENDS_AT) or night in (g.offered, g.night):
+            return False
+        g.offered = night
+        return True
 
     # --- speech for the current position --------------------------------------------------------
     def position(self) -> list[Line]:
@@ -148,10 +189,12 @@ class _Turn:
         del self.hh.progress[ex.id]
         self.hh.current = None
         self.hh.completed[ex.id] = self.hh.completed.get(ex.id, 0) + 1
-        self.dialog.expect = "another"
         if self.restarted_bank:
             lines.insert(0, Line("bank_restarted"))
-        return Reply(say=tuple(lines), reprompt=(Line("another_prompt"),))
+        question = "gratitude" if self.evening_offer() else "another"
+        self.dialog.expect = question
+        ask = Line(f"{question}_prompt")
+        return Reply(say=(*lines, ask), reprompt=(ask,))
 
     def plan_key(self, ex: Exercise, p: Progress) -> str:
         if not all(p.choices):
@@ -337,6 +380,8 @@ def _support(t: _Turn, ev: Event) -> Reply:
 
 
 def _yes(t: _Turn, ev: Event, asked: str | None) -> Reply:
+    if asked == "gratitude":
+        return _gratitude(t, ev)
     if asked == "resume":
         return _resume(t, ev)
     if asked == "forget":
@@ -353,7 +398,7 @@ def _no(t: _Turn, ev: Event, asked: str | None) -> Reply:
         return Reply(say=(Line("ok_later"), *t.menu()), reprompt=tuple(t.hint()))
     if asked == "forget":
         return _continue(t, [Line("kept")])
-    if asked == "another":
+    if asked in ("another", "gratitude"):
         return Reply(say=(Line("goodbye", {"title": ""}),), end_session=True)
     if t.exercise is not None:
         return t.present([Line("take_your_time")])
@@ -369,7 +414,12 @@ def _continue(t: _Turn, lines: list[Line]) -> Reply:
 
 # While a yes/no question is open, these re-ask it (keeping it open) instead of moving on.
 _REASK = {Act.FALLBACK: "didnt_catch", Act.HELP: "help_question", Act.REPEAT: "again"}
-_QUESTIONS = {"resume": "resume_prompt", "forget": "forget_prompt", "another": "another_prompt"}
+_QUESTIONS = {
+    "resume": "resume_prompt",
+    "forget": "forget_prompt",
+    "another": "another_prompt",
+    "gratitude": "gratitude_prompt",
+}
 
 
 def _reask(t: _Turn, asked: str, lead: str) -> Reply:
@@ -379,6 +429,87 @@ def _reask(t: _Turn, asked: str, lead: str) -> Reply:
     question = Line(_QUESTIONS[asked], {"title": target.title if target else ""})
     t.dialog.expect = asked
     return Reply(say=(Line(lead), question), reprompt=(question,))
+
+
+def _gratitude(t: _Turn, ev: Event) -> Reply:
+    return Reply(say=(Line("gratitude", {"prompt": t.tonights_prompt()}),), end_session=True)
+
+
+# --- the nightly reminder ----------------------------------------------------------------------
+# Setting one is two engine calls: the first records the wanted time in `pending_reminder` and asks
+# for an Effect (or, without permission, for the permission, with `pending_reminder` saved so the
+# answer can finish the job in a new session); the second gets the API's result and settles the
+# record, so the store never keeps a half-made reminder.
+REMINDER_ERRORS = {403: "reminder_too_many", 429: "reminder_busy", None: "reminder_unreachable"}
+
+
+def _after_reminder(t: _Turn, lines: list[Line]) -> Reply:
+    """Back to the exercise if the household is in one; otherwise the job is done: goodbye."""
+    if t.exercise is not None:
+        return t.present(lines + t.position())
+    return Reply(say=tuple(lines), end_session=True)
+
+
+def _ask_permission(t: _Turn, time: str, lead: str) -> Reply:
+    t.hh.pending_reminder = time
+    return Reply(say=(Line(lead, {"time": spoken_time(time)}),), end_session=True, ask_permission=True)
+
+
+def _set_reminder(t: _Turn, time: str) -> Reply:
+    t.hh.pending_reminder = time
+    prompt = t.rng.choice(t.cat.banks[GRATITUDE_BANK]).fields["prompt"]
+    token = t.hh.reminder.token if t.hh.reminder else ""
+    return Reply(say=(), effect=Effect("set_reminder", time=time, text=prompt, token=token))
+
+
+def _remind(t: _Turn, ev: Event) -> Reply:
+    if not ev.time:
+        return Reply(say=(Line("reminder_ask_time"),), reprompt=(Line("reminder_ask_time"),))
+    parsed = parse_time(ev.time)
+    if parsed is None:
+        return Reply(say=(Line("reminder_bad_time"), Line("reminder_ask_time")), reprompt=(Line("reminder_ask_time"),))
+    if not ev.reminders_granted:
+        return _ask_permission(t, hhmm(parsed), "reminder_permission")
+    return _set_reminder(t, hhmm(parsed))
+
+
+def _cancel_reminder(t: _Turn, ev: Event) -> Reply:
+    if t.hh.reminder is None:
+        return _after_reminder(t, [Line("reminder_none")])
+    return Reply(say=(), effect=Effect("delete_reminder", token=t.hh.reminder.token))
+
+
+def _when_reminder(t: _Turn, ev: Event) -> Reply:
+    if t.hh.reminder is None:
+        return _after_reminder(t, [Line("reminder_none")])
+    return _after_reminder(t, [Line("reminder_when", {"time": spoken_time(t.hh.reminder.time)})])
+
+
+def _permission(t: _Turn, ev: Event) -> Reply:
+    if ev.status == "ACCEPTED" and t.hh.pending_reminder:
+        return _set_reminder(t, t.hh.pending_reminder)
+    if ev.status == "ACCEPTED":
+        return Reply(say=(Line("permission_thanks"),), end_session=True)
+    t.hh.pending_reminder = ""
+    return Reply(say=(Line("permission_denied", {"card_sent": ev.card_sent}),), end_session=True, permission_card=True)
+
+
+def _effect_done(t: _Turn, ev: Event) -> Reply:
+    result = ev.result
+    assert result is not None
+    if result.kind == "delete_reminder":
+        if result.ok or result.status == 404:  # 404: already deleted in the Alexa app
+            t.hh.reminder = None
+            return _after_reminder(t, [Line("reminder_cancelled")])
+        return _after_reminder(t, [Line(REMINDER_ERRORS.get(result.status, "reminder_unavailable"))])
+    time, t.hh.pending_reminder = t.hh.pending_reminder, ""
+    if result.ok:
+        changed = t.hh.reminder is not None
+        t.hh.reminder = Reminder(token=result.token, time=time, tz=result.tz)
+        return _after_reminder(t, [Line("reminder_set", {"time": spoken_time(time), "changed": changed})])
+    if result.status == 401:  # the permission was turned off: ask again
+        return _ask_permission(t, time, "reminder_permission_again")
+    return _after_reminder(t, [Line(REMINDER_ERRORS.get(result.status, "reminder_unavailable"))])
 
 
 _HANDLERS: dict[Act, Callable[[_Turn, Event], Reply]] = {
@@ -400,6 +531,12 @@ _HANDLERS: dict[Act, Callable[[_Turn, Event], Reply]] = {
     Act.CHOOSE: _choose,
     Act.FORGET: _forget,
     Act.SUPPORT: _support,
+    Act.GRATITUDE: _gratitude,
+    Act.REMIND: _remind,
+    Act.CANCEL_REMINDER: _cancel_reminder,
+    Act.WHEN_REMINDER: _when_reminder,
+    Act.PERMISSION: _permission,
+    Act.EFFECT_DONE: _effect_done,
 }
 
 
@@ -407,7 +544,7 @@ def handle(
     catalog: Catalog, household: Household, dialog: Dialog, event: Event, rng: random.Random | None = None
 ) -> Outcome:
     """One turn of the conversation. Pure: the inputs are left untouched."""
-    t = _Turn(catalog, household.fit_to(catalog), rng or random.Random())
+    t = _Turn(catalog, household.fit_to(catalog), rng or random.Random(), event)
     if dialog.expect and event.act in _REASK:
         reply = _reask(t, dialog.expect, _REASK[event.act])
     elif event.act is Act.YES:

@@ -3,12 +3,15 @@
 `base` is what this device read, `mine` what its turn produced, `theirs` what is stored now. Rules:
 - progress of one exercise: mine if my turn changed it (including finishing it), else theirs;
 - current exercise: mine (it is what this device's session is doing, and this save is the newest);
-- names: mine if my turn changed them, else theirs;
+- names, the gratitude record, the reminder and a pending reminder request: mine if my turn changed
+  them, else theirs (each is one decision of the household's, made in one turn);
 - heard bank items: the union (never repeat what either device played);
 - completion counts: the higher of the two; welcomed: either.
 """
 
 from __future__ import annotations
+
+import copy
 
 from skill.engine.state import Household, Progress
 
@@ -16,8 +19,9 @@ from skill.engine.state import Household, Progress
 def merge(base: Household, mine: Household, theirs: Household) -> Household:
     merged = theirs.copy()
     merged.current = mine.current
-    if mine.names != base.names:
-        merged.names = list(mine.names)
+    for name in ("names", "gratitude", "reminder", "pending_reminder"):
+        if getattr(mine, name) != getattr(base, name):
+            setattr(merged, name, copy.deepcopy(getattr(mine, name)))
     for ex_id in set(base.progress) | set(mine.progress) | set(theirs.progress):
         before, after = base.progress.get(ex_id), mine.progress.get(ex_id)
         if before == after:

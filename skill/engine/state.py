@@ -39,6 +39,43 @@ class Progress:
 
 
 @dataclass
+class Gratitude:
+    """The nightly gratitude prompt: which one tonight, and which ones the last 30 nights."""
+
+    night: str = ""  # ISO date of the night a prompt was last given
+    prompt: str = ""  # that night's prompt id
+    recent: list[str] = field(default_factory=list)  # prompt ids of recent nights, oldest first
+    offered: str = ""  # the night it was last offered at the end of an exercise
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Gratitude:
+        if not isinstance(raw, dict):
+            return cls()
+        recent = raw.get("recent")
+        return cls(
+            night=_str(raw.get("night")),
+            prompt=_str(raw.get("prompt")),
+            recent=[i for i in recent if isinstance(i, str)] if isinstance(recent, list) else [],
+            offered=_str(raw.get("offered")),
+        )
+
+
+@dataclass
+class Reminder:
+    """The household's nightly reminder, as created with the Alexa Reminders API."""
+
+    token: str  # the API's alertToken: our own record of it (get_reminders() is unreliable)
+    time: str  # "HH:MM", local to `tz`
+    tz: str
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Reminder | None:
+        if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("token", "time", "tz")):
+            return None
+        return cls(token=raw["token"], time=raw["time"], tz=raw["tz"])
+
+
+@dataclass
 class Household:
     names: list[str] = field(default_factory=list)  # [] or exactly two first names
     current: str | None = None  # the exercise the household is in right now
@@ -46,6 +83,9 @@ class Household:
     heard: dict[str, list[str]] = field(default_factory=dict)  # bank id -> item ids already heard
     completed: dict[str, int] = field(default_factory=dict)  # exercise id -> times finished
     welcomed: bool = False  # heard the first-time welcome (and the not-a-therapist note)
+    gratitude: Gratitude = field(default_factory=Gratitude)
+    reminder: Reminder | None = None
+    pending_reminder: str = ""  # "HH:MM" asked for while waiting for the reminders permission
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +108,9 @@ class Household:
             else {},
             completed={k: _int(v) for k, v in completed.items()} if isinstance(completed, dict) else {},
             welcomed=bool(raw.get("welcomed", False)),
+            gratitude=Gratitude.from_dict(raw.get("gratitude")),
+            reminder=Reminder.from_dict(raw.get("reminder")),
+            pending_reminder=_str(raw.get("pending_reminder")),
         )
 
     def copy(self) -> Household:
@@ -98,7 +141,7 @@ class Household:
 class Dialog:
     """Session-only: the question the skill just asked, which a bare yes or no answers."""
 
-    expect: str | None = None  # "resume" | "forget" | "another" | None
+    expect: str | None = None  # "resume" | "forget" | "another" | "gratitude" | None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +155,10 @@ class Dialog:
 def clean_name(name: str) -> str:
     """A spoken first name as we keep it: trimmed, capitalised, bounded."""
     return " ".join(name.split())[:MAX_NAME_LENGTH].title()
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _int(value: Any) -> int:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import random
 import re
@@ -229,7 +230,7 @@ def check_speech(cat: Catalog) -> list[str]:
                 at = datetime(2026, 11, 21, 12 if names else 21, tzinfo=UTC)
                 script = list(_walk_exercise(cat, ex, names)) + [(Act.NEXT, None)] * 8 + [(Act.YES, None)] + _AFTER
                 for act, arg in script + _REMINDERS:
-                    event = replace(_event(act, arg), clock=lambda at=at: at)
+                    event = replace(_event(act, arg), clock=functools.partial(lambda t: t, at))
                     out = handle(cat, hh, dialog, event, rng)
                     if out.reply.effect is not None:
                         result = arg["result"]

@@ -59,9 +59,13 @@ def reminders_granted(handler_input: HandlerInput) -> bool:
 
 
 def _status(error: Exception) -> int | None:
+    """The HTTP status of a failed call; None when no answer came (timeout, refused connection). The
+    SDK's service clients report those as a 500 without headers, so headers tell the two apart."""
     from ask_sdk_model.services import ServiceException
 
-    return error.status_code if isinstance(error, ServiceException) else None  # None: timeout, unreachable
+    if isinstance(error, ServiceException) and error.headers is not None:
+        return int(error.status_code)
+    return None
 
 
 class AlexaApis:

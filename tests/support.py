@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
+from skill.chat.envelopes import (
+    REMINDERS_SCOPE,
+    Device,
+    Session,
+    intent_request,
+    launch_request,
+    permission_response,
+    session_ended_request,
+)
 from skill.chat.nlu import ModelNLU, SlotFill
 from skill.chat.repl import load_lambda_handler
 from skill.speech import ssml_to_text
@@ -20,7 +28,6 @@ NLU = ModelNLU.from_file()
 MAX_RESPONSE_BYTES = 24 * 1024
 SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these
 API_ENDPOINT = "https://127.0.0.1:9"  # conftest points this at the Alexa API stand-in
-REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 # One zone per UTC offset from -10 to +14: some zone always has any local hour we want.
 ZONES = [
     "Pacific/Honolulu",
@@ -89,9 +96,14 @@ def check_response(envelope: dict[str, Any], response: dict[str, Any]) -> None:
         reprompt = (body.get("reprompt") or {}).get("outputSpeech")
         assert reprompt and reprompt.get("type") == "SSML", "an open session needs a reprompt"
         assert not (problems := ssml_problems(reprompt["ssml"])), (problems, reprompt["ssml"])
-    if card := body.get("card"):
+    if (card := body.get("card")) and card.get("type") == "AskForPermissionsConsent":
+        assert card.get("permissions") == [REMINDERS_SCOPE], card
+    elif card:
         assert card.get("type") == "Simple" and card.get("title") and card.get("content"), card
         assert "<" not in card["content"], "cards are plain text"
+    for directive in body.get("directives") or []:
+        assert directive["type"] == "Connections.SendRequest", directive  # the only directive this skill sends
+        assert body["shouldEndSession"] is True, "AskFor hands the conversation to Alexa: the session must end"
 
 
 def checked(handler: Any) -> Any:
@@ -167,15 +179,7 @@ class Echo:
         if status == "ACCEPTED":
             self.grant_reminders()
         self.session.close()
-        payload = {"permissionScope": REMINDERS_SCOPE, "status": status, "isCardThrown": str(card_thrown).lower()}
-        request = {
-            "type": "Connections.Response",
-            "name": "AskFor",
-            "status": {"code": "200", "message": "OK"},
-            "payload": payload,
-            "token": "nightly-reminder",
-        }
-        return self.send(request)
+        return self.send(permission_response(status, card_thrown))
 
     @property
     def directives(self) -> list[dict[str, Any]]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from skill.content import Catalog, default_catalog
 from skill.engine import Act, Dialog, Event, Household, Outcome, Progress, Reply, handle
 from skill.engine.merge import merge
+from skill.engine.reply import Effect, EffectResult
+from skill.engine.state import Reminder
 
 NOON = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -285,3 +287,95 @@ def test_a_reply_that_stays_open_must_have_a_reprompt() -> None:
 
     with pytest.raises(ValueError):
         Reply(say=(Line("again"),))
+
+
+# --- gratitude and the reminder, without Alexa ------------------------------------------------------
+def gratitude_prompt(c: Couple) -> str:
+    reply = c(Act.GRATITUDE)
+    assert reply.end_session
+    return str(reply.say[0].data["prompt"])
+
+
+def test_a_new_prompt_each_night_and_none_again_within_30_nights(cat: Catalog) -> None:
+    c = Couple(cat, at=datetime(2026, 1, 1, 21, tzinfo=UTC))
+    nights = []
+    for day in range(65):
+        c.at = datetime(2026, 1, 1, 21, tzinfo=UTC) + timedelta(days=day)
+        nights.append(gratitude_prompt(c))
+        assert gratitude_prompt(c) == nights[-1], "the same prompt all night"
+    for i in range(len(nights)):
+        window = nights[max(0, i - 29) : i + 1]
+        assert len(set(window)) == len(window), f"a prompt came back within 30 nights (night {i})"
+
+
+def test_after_midnight_is_still_tonight(cat: Catalog) -> None:
+    c = Couple(cat, at=datetime(2026, 3, 1, 22, tzinfo=UTC))
+    evening = gratitude_prompt(c)
+    c.at = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+    assert gratitude_prompt(c) == evening
+    c.at = datetime(2026, 3, 2, 20, tzinfo=UTC)
+    assert gratitude_prompt(c) != evening
+
+
+def finish_asking(c: Couple) -> Reply:
+    c(Act.START, exercise="asking")
+    for _ in range(3):
+        c(Act.NEXT)
+    return c(Act.NEXT)
+
+
+def test_the_evening_offer_comes_once_a_night(cat: Catalog) -> None:
+    c = Couple(cat, at=datetime(2026, 5, 5, 20, tzinfo=UTC))
+    assert keys(finish_asking(c))[-1] == "gratitude_prompt" and c.dialog.expect == "gratitude"
+    assert c(Act.NO).end_session
+    assert keys(finish_asking(c))[-1] == "another_prompt"
+    c.at = datetime(2026, 5, 6, 19, tzinfo=UTC)
+    assert keys(finish_asking(c))[-1] == "gratitude_prompt"
+    assert keys(c(Act.YES))[0] == "gratitude"
+
+
+def test_no_evening_offer_after_tonights_prompt(cat: Catalog) -> None:
+    c = Couple(cat, at=datetime(2026, 5, 5, 20, tzinfo=UTC))
+    c(Act.GRATITUDE)
+    assert keys(finish_asking(c))[-1] == "another_prompt"
+
+
+def test_reminder_without_permission_is_saved_then_asked_for(cat: Catalog) -> None:
+    c = Couple(cat)
+    reply = c(Act.REMIND, time="21:00")
+    assert reply.ask_permission and reply.end_session and reply.effect is None
+    assert c.hh.pending_reminder == "21:00"
+    reply = c(Act.PERMISSION, status="ACCEPTED")
+    assert reply.effect == Effect(
+        "set_reminder", time="21:00", text=reply.effect.text if reply.effect else "", token=""
+    )
+    done = c(Act.EFFECT_DONE, result=EffectResult("set_reminder", ok=True, token="abc", tz="Europe/Paris"))
+    assert keys(done) == ["reminder_set"] and done.say[0].data == {"time": "9 PM", "changed": False}
+    assert c.hh.reminder == Reminder("abc", "21:00", "Europe/Paris") and c.hh.pending_reminder == ""
+
+
+@pytest.mark.parametrize(
+    "status, key",
+    [(403, "reminder_too_many"), (429, "reminder_busy"), (500, "reminder_unavailable"), (None, "reminder_unreachable")],
+)
+def test_a_failed_set_leaves_nothing_half_done(cat: Catalog, status: int | None, key: str) -> None:
+    c = Couple(cat, Household(reminder=Reminder("old", "20:00", "UTC")))
+    reply = c(Act.REMIND, time="22:00", reminders_granted=True)
+    assert reply.effect is not None and reply.effect.token == "old"
+    done = c(Act.EFFECT_DONE, result=EffectResult("set_reminder", ok=False, status=status))
+    assert keys(done) == [key]
+    assert c.hh.reminder == Reminder("old", "20:00", "UTC") and c.hh.pending_reminder == ""
+
+
+def test_a_401_asks_for_the_permission_again(cat: Catalog) -> None:
+    c = Couple(cat)
+    c(Act.REMIND, time="NI", reminders_granted=True)
+    again = c(Act.EFFECT_DONE, result=EffectResult("set_reminder", ok=False, status=401))
+    assert again.ask_permission and c.hh.pending_reminder == "21:00"
+
+
+def test_times_are_parsed_and_spoken() -> None:
+    from skill.engine.times import parse_time, spoken_time
+
+    assert parse_time("21:05") == (21, 5) and parse_time("EV") == (19, 0) and parse_time("24:00") is None
+    assert [spoken_time(t) for t in ("21:00", "07:30", "12:00", "00:00")] == ["9 PM", "7:30 AM", "noon", "midnight"]

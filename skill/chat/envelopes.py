@@ -111,6 +111,21 @@ def slot_json(name: str, fill: SlotFill, application_id: str = DEFAULT_APP_ID) -
     return slot
 
 
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
+
+
+def permission_response(status: str, card_thrown: bool = False) -> dict[str, Any]:
+    """Alexa's answer to a skill's AskFor (voice permission) request."""
+    payload = {"permissionScope": REMINDERS_SCOPE, "status": status, "isCardThrown": str(card_thrown).lower()}
+    return {
+        "type": "Connections.Response",
+        "name": "AskFor",
+        "status": {"code": "200", "message": "OK"},
+        "payload": payload,
+        "token": "nightly-reminder",
+    }
+
+
 def session_ended_request(reason: str, error_type: str | None = None) -> dict[str, Any]:
     request: dict[str, Any] = {"type": "SessionEndedRequest", "reason": reason}
     if error_type:

@@ -16,7 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from skill.chat.envelopes import Device, Session, intent_request, launch_request, session_ended_request
+from skill.chat.envelopes import (
+    REMINDERS_SCOPE,
+    Device,
+    Session,
+    intent_request,
+    launch_request,
+    permission_response,
+    session_ended_request,
+)
 from skill.chat.nlu import ModelNLU
 from skill.speech import ssml_to_text
 
@@ -46,6 +54,7 @@ class Chat:
         self.echo = echo
         self.reprompt: str | None = None
         self.silences = 0
+        self.asked_permission = False  # the skill asked Alexa to ask us for the reminders permission
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -67,6 +76,12 @@ class Chat:
             self.say(f"(card in the Alexa app: {card.get('title')}: {card.get('content')})")
         self.reprompt = reprompt
         self.silences = 0
+        if any(
+            d.get("type") == "Connections.SendRequest" and d.get("name") == "AskFor"
+            for d in body.get("directives") or []
+        ):
+            self.say("(Alexa asks: may Closer Together set reminders for you? yes or no)")
+            self.asked_permission = True
         if request["type"] != "SessionEndedRequest":
             self.session.absorb(response)
             if not self.session.open:
@@ -82,6 +97,14 @@ class Chat:
         text = text.strip()
         if self.echo:
             self.say(f"You: {text}" if text else "You: (silence)")
+        if self.asked_permission:  # Alexa's own consent question, answered in a new session
+            self.asked_permission = False
+            yes = self.nlu.parse(text).intent == "AMAZON.YesIntent"
+            if yes:
+                self.session.device.scopes[REMINDERS_SCOPE] = "GRANTED"
+            self.session.close()
+            self.send(permission_response("ACCEPTED" if yes else "DENIED"))
+            return
         if self.session.open and not text:
             self.silences += 1
             if self.silences == 1 and self.reprompt:

@@ -355,6 +355,15 @@ def test_bad_input_never_loses_saved_progress(echo: Echo, backend: Backend) -> N
     assert "Now talk together" in echo.speech or "Take a moment together" in echo.speech or "partner two" in echo.speech
 
 
+def test_an_error_inside_the_skill_is_a_spoken_apology(echo: Echo, backend: Backend) -> None:
+    envelope = echo.session.request({"type": "LaunchRequest"})
+    del envelope["context"]["System"]["user"]["userId"]  # a request the skill cannot key a household on
+    response = echo.handler(envelope, None)
+    speech = response["response"]["outputSpeech"]["ssml"]
+    assert "something went wrong on my side" in speech and response["response"]["shouldEndSession"] is False
+    assert backend.versions() == {}
+
+
 def test_requests_of_other_types_get_an_empty_answer(echo: Echo) -> None:
     echo.send(
         {

@@ -210,9 +210,10 @@ class Server:
         return body
 
     def stop(self) -> str:
-        os.killpg(self.process.pid, signal.SIGTERM)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
         out, _ = self.process.communicate(timeout=20)
-        return out
+        return out or ""
 
 
 @pytest.fixture
@@ -234,6 +235,9 @@ def test_a_whole_conversation_over_http(server: Server) -> None:
     assert echo.ended
     echo.one_shot("ContinueIntent")  # a new session, served by whichever worker: the record is shared
     assert "nothing to pick up" in echo.speech.lower()
+    output = server.stop()
+    for private in ("Alex", "Sam", echo.device.user_id):
+        assert private not in output, "the server logs no personal data"
 
 
 def test_bad_requests_get_clear_http_answers_and_the_server_keeps_going(server: Server, backend: Backend) -> None:

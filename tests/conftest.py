@@ -16,11 +16,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from alexa_api import AlexaApiStandIn  # noqa: E402
 
+from devtools.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
 from skill.store.dynamodb import dynamodb_client  # noqa: E402
 from skill.store.table import create_table  # noqa: E402
 
 import support  # noqa: E402
-from dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
 from support import Echo, new_lambda_handler  # noqa: E402
 
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from devtools.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client, free_port
 from skill.content import default_catalog
 from skill.store import household_key
 from skill.store.table import create_table
 
-from dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client, free_port
 from support import Echo, new_lambda_handler
 
 NOT_SAVED = "couldn't save your progress"

@@ -21,12 +21,12 @@ from certs import Pki, sign
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask.testing import FlaskClient
 
+from devtools.dynamodb_local import free_port
 from skill.chat.envelopes import Device, Session, launch_request
 from skill.web.app import MAX_BODY_BYTES, create_app
 from skill.web.verify import check_cert_url
 
 from conftest import Backend
-from dynamodb_local import free_port
 from support import ROOT, Echo, check_response
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from skill.store import Stored, StoreError, VersionConflict
+from skill.store.dynamo_types import from_attribute, to_attribute
 
 TTL_SECONDS = 365 * 24 * 3600
 # Worst case per call: 2 attempts x (0.5 s connect or 0.8 s read) + a short backoff ~= 2.5 s.
@@ -27,7 +28,9 @@ MAX_ATTEMPTS = 2
 
 @cache
 def _client(region: str | None, endpoint: str | None) -> Any:
-    import boto3  # deferred: importing the skill must not pay for (or touch) AWS
+    # botocore directly (boto3's client is botocore's): boto3's own package import adds ~70 ms to a
+    # cold start and nothing this store uses. Deferred: importing the skill must not touch AWS.
+    import botocore.session
     from botocore.config import Config
 
     config = Config(
@@ -36,7 +39,9 @@ def _client(region: str | None, endpoint: str | None) -> Any:
         retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"},  # attempts, first one included
         tcp_keepalive=True,
     )
-    return boto3.session.Session().client("dynamodb", region_name=region, endpoint_url=endpoint, config=config)
+    return botocore.session.get_session().create_client(
+        "dynamodb", region_name=region, endpoint_url=endpoint, config=config
+    )
 
 
 def dynamodb_client() -> Any:
@@ -46,12 +51,6 @@ def dynamodb_client() -> Any:
         return _client(region, os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or None)
     except Exception as e:  # e.g. NoRegionError: the store is unusable, the skill is not
         raise StoreError(f"cannot create the DynamoDB client: {e.__class__.__name__}") from e
-
-
-def _codec() -> tuple[Any, Any]:
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    return TypeSerializer(), TypeDeserializer()
 
 
 def _error_code(error: Exception) -> str:
@@ -82,18 +81,16 @@ class DynamoStore:
         item = self._call("get_item", Key={"pk": {"S": key}}, ConsistentRead=True).get("Item")
         if item is None:
             return None
-        _, deserializer = _codec()
-        record = deserializer.deserialize(item["record"]) if "M" in item.get("record", {}) else {}
-        version = int(deserializer.deserialize(item["version"])) if "N" in item.get("version", {}) else 0
+        record = from_attribute(item["record"]) if "M" in item.get("record", {}) else {}
+        version = int(item["version"]["N"]) if "N" in item.get("version", {}) else 0
         return Stored(data=record, version=version)
 
     def save(self, key: str, data: dict[str, Any], expected_version: int) -> int:
-        serializer, _ = _codec()
         new_version = expected_version + 1
         item = {
             "pk": {"S": key},
             "version": {"N": str(new_version)},
-            "record": serializer.serialize(data),
+            "record": to_attribute(data),
             "expires_at": {"N": str(int(time.time()) + TTL_SECONDS)},
         }
         if expected_version == 0:

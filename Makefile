@@ -17,6 +17,14 @@ build-SkillFunction:
 	mkdir -p "$(ARTIFACTS_DIR)/lambda"
 	cp lambda/lambda_function.py "$(ARTIFACTS_DIR)/lambda/"
 	cp -R skill content "$(ARTIFACTS_DIR)/"
-	rm -rf "$(ARTIFACTS_DIR)/skill/chat" "$(ARTIFACTS_DIR)/skill/web" "$(ARTIFACTS_DIR)"/bin
+	rm -rf "$(ARTIFACTS_DIR)/skill/chat" "$(ARTIFACTS_DIR)/skill/web" "$(ARTIFACTS_DIR)"/bin \
+		"$(ARTIFACTS_DIR)/content/templates/_compiled" "$(ARTIFACTS_DIR)/content/_catalog.pickle"
+	# Speech templates as Python modules and the catalogue as a pickle: no Jinja or TOML parsing at
+	# cold start.
+	# -P and PYTHONPATH: run the artifact's own skill and Jinja2, not whatever this Python has installed.
+	PYTHONPATH="$(ARTIFACTS_DIR)" $(PYTHON) -P -m skill compile
 	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+	# Lambda's file system is read-only, so Python cannot cache bytecode there: ship it, compiled by
+	# the runtime's own Python version when this machine has it (otherwise it is skipped).
+	if python$(PY_VERSION) -c pass 2>/dev/null; then python$(PY_VERSION) -m compileall -q -j 0 "$(ARTIFACTS_DIR)"; fi
 	find "$(ARTIFACTS_DIR)" -name "*.dist-info" -type d -prune -exec sh -c 'rm -rf "$$1"/RECORD "$$1"/INSTALLER' _ {} \;

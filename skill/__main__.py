@@ -14,6 +14,7 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--ssml", action="store_true", help="print the raw SSML instead of readable text")
     commands.add_parser("validate", help="check content/ and the interaction models; non-zero exit on errors")
     commands.add_parser("create-table", help="create the DynamoDB table TABLE_NAME as template.yaml defines it")
+    commands.add_parser("compile", help="precompile templates and catalogue for fast cold starts (the Lambda build)")
     serve = commands.add_parser("serve", help="the skill as a web service: POST /alexa (gunicorn)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
@@ -29,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         from skill.chat.repl import main as chat_main
 
         return chat_main(show_ssml=args.ssml)
+    if args.command == "compile":
+        from skill.content import compile_catalog, load_catalog
+        from skill.speech import compile_templates
+
+        compile_templates(load_catalog())
+        compile_catalog()
+        return 0
     if args.command == "serve":
         logging.getLogger().setLevel(logging.INFO)
         from skill.web.server import serve as run_server

@@ -8,10 +8,10 @@ fails loudly instead of a couple hearing half an exercise.
 
 from __future__ import annotations
 
+import pickle
 import string
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -112,6 +112,8 @@ def _text(table: Mapping[str, Any], key: str, where: str, required: bool = True)
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # a Lambda cold start reads the precompiled catalogue instead (COMPILED_CATALOG)
+
     try:
         with path.open("rb") as f:
             return tomllib.load(f)
@@ -191,7 +193,30 @@ def load_catalog(root: Path = CONTENT_DIR) -> Catalog:
     return Catalog(exercises=by_id, banks=banks, phrases=phrases, root=root)
 
 
+# The catalogue as a pickle, written by `python -m skill compile` (the Lambda build): it loads in
+# about a tenth of the time the TOML takes. Used only when newer than every content file, so an edit
+# is never shadowed by a stale compilation.
+COMPILED_CATALOG = "_catalog.pickle"
+
+
+def compile_catalog(root: Path = CONTENT_DIR) -> None:
+    (root / COMPILED_CATALOG).write_bytes(pickle.dumps(load_catalog(root), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_compiled_catalog(root: Path = CONTENT_DIR) -> Catalog:
+    """The precompiled catalogue when it is fresh, otherwise `load_catalog(root)`."""
+    compiled = root / COMPILED_CATALOG
+    if compiled.exists():
+        sources = [*root.glob("*.toml"), *root.glob("*/*.toml")]
+        if compiled.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
+            catalog = pickle.loads(compiled.read_bytes())  # our own build output, shipped with the code
+            if isinstance(catalog, Catalog):
+                # Pickled at build time, where content/ was elsewhere (the artifact moves to /var/task).
+                return replace(catalog, root=root)
+    return load_catalog(root)
+
+
 @cache
 def default_catalog() -> Catalog:
     """The shipped content, loaded once per process (a Lambda container keeps it warm)."""
-    return load_catalog()
+    return load_compiled_catalog()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from skill.content import ContentError, default_catalog, load_catalog
+from skill.content import ContentError, compile_catalog, default_catalog, load_catalog, load_compiled_catalog
+from skill.engine.reply import Line
+from skill.speech import Speech, compile_templates
 from skill.validate import ROOT, run
 
 CAT = default_catalog()
@@ -141,3 +144,33 @@ def test_a_new_exercise_is_a_content_edit(content: Path, tmp_path: Path) -> None
     assert "check_in" in cat.exercises
     # The model's EXERCISE slot must learn it too, and validate says so.
     assert any("EXERCISE ids" in e for e in run(content))
+
+
+def age(path: Path, seconds: float) -> None:
+    """Moves a file's modification time `seconds` into the past (negative: the future)."""
+    stat = path.stat()
+    os.utime(path, (stat.st_atime - seconds, stat.st_mtime - seconds))
+
+
+def test_precompiled_content_is_used_only_while_no_source_is_newer(content: Path) -> None:
+    """The Lambda build precompiles templates and catalogue for cold starts; an edit made after that
+    must still be heard, never shadowed by the stale compilation."""
+    phrases, template = content / "phrases.toml", content / "templates" / "speech.ssml.j2"
+    compile_templates(load_catalog(content))
+    compile_catalog(content)
+    edit(phrases, 'partner_one = "partner one"', 'partner_one = "partner uno"')
+    edit(template, '{{ phrase("choice_not_now") }}', "Edited, not now.")
+    for source in (phrases, template):
+        age(source, 60)  # the edits, back-dated to before the compilation: the compiled copies win
+
+    def heard() -> tuple[str, str]:
+        catalog = load_compiled_catalog(content)
+        assert catalog.root == content
+        return catalog.phrase("partner_one")[0], Speech(catalog).render([Line("choice_not_now")])
+
+    old_name, old_speech = heard()
+    assert old_name == "partner one" and "Edited" not in old_speech
+    for source in (phrases, template):
+        age(source, -120)  # now newer than the compilation, as a real edit is
+    new_name, new_speech = heard()
+    assert new_name == "partner uno" and "Edited, not now." in new_speech

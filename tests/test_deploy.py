@@ -115,6 +115,9 @@ def test_the_artifact_answers_from_a_bare_interpreter(artifact: Path, tmp_path: 
         f"handler = getattr(module, {handler_name!r})\n"
         "print(json.dumps([handler(e, None) for e in json.load(sys.stdin)]))\n"
         "assert 'boto3' not in sys.modules and 'flask' not in sys.modules\n"
+        # Precompiled by the build, for cold starts: the catalogue (no TOML parsed) and the templates.
+        "assert 'tomllib' not in sys.modules, 'the catalogue was parsed, not loaded precompiled'\n"
+        "assert any(m.startswith('_jinja2_module_templates_') for m in sys.modules), 'templates compiled at run time'\n"
     )
     base_python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     env = {

@@ -11,7 +11,6 @@ import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
@@ -71,6 +70,8 @@ def _status(error: Exception) -> int | None:
 class AlexaApis:
     def time_zone(self, handler_input: HandlerInput) -> str:
         """The device's time zone from the settings API; UTC when it cannot be had."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # only turns that need the time pay for it
+
         try:
             device_id = _system(handler_input).device.device_id
             tz = str(handler_input.service_client_factory.get_ups_service().get_system_time_zone(device_id))
@@ -116,6 +117,8 @@ class AlexaApis:
 def _reminder_request(time: str, text: str, tz: str, locale: str) -> Any:
     """A daily reminder at `time` (local, "HH:MM") in `tz`, per the Reminders API: local times carry no
     offset; the recurrence is an RFC 5545 rule starting at the next occurrence."""
+    from zoneinfo import ZoneInfo
+
     from ask_sdk_model.services.reminder_management import (
         AlertInfo,
         PushNotification,

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -120,6 +119,8 @@ class Conversation:
         """The household's local time; the time zone is looked up at most once a session."""
 
         def now() -> datetime:
+            from zoneinfo import ZoneInfo  # imported by the turns that need the time, not at cold start
+
             if not record.tz:
                 record.tz = self.apis.time_zone(handler_input)
             return datetime.now(ZoneInfo(record.tz))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from skill.store.dynamodb import TTL_SECONDS
 from skill.store.table import table_spec
 
 from conftest import Backend, DynamoBackend
-from support import ROOT, Echo
+from support import ROOT, Echo, new_lambda_handler
 
 # What only DynamoDB has (TTL, number types, counted operations): run on that backend alone.
 DYNAMODB_ONLY = pytest.mark.parametrize("backend", ["dynamodb"], indirect=True)
@@ -66,6 +67,23 @@ def test_delete_removes_and_tolerates_missing(store: Store) -> None:
 def test_floats_are_refused_rather_than_stored_inexactly(backend: Backend) -> None:
     with pytest.raises(TypeError):
         store_from_env().save("k", {"x": 0.1}, 0)
+
+
+@DYNAMODB_ONLY
+def test_a_hand_edited_dynamodb_item_still_loads(backend: DynamoBackend, echo: Echo) -> None:
+    """Someone edits the item in the console and leaves types the skill never writes: the record's
+    own validation drops what it cannot use, and the couple's progress carries on."""
+    echo.launch()
+    echo.intent("StartExerciseIntent", exercise="deep_questions")
+    (item,) = backend.items()
+    record = item["record"]["M"]
+    record["names"] = {"SS": ["Alex", "Sam"]}
+    record["odd"] = {"L": [{"B": b"x"}, {"NS": ["1", "2.5"]}, {"NULL": True}]}
+    backend.client.put_item(TableName=backend.table, Item=item)
+    loaded = store_from_env().load(item["pk"]["S"])
+    assert loaded is not None and loaded.data["odd"] == [None, [1, Decimal("2.5")], None]
+    resumed = echo.other_device(new_lambda_handler()).launch()
+    assert "partway through deep questions" in resumed.speech.lower(), resumed.speech
 
 
 @DYNAMODB_ONLY
@@ -216,16 +234,33 @@ def test_template_grants_only_what_the_store_calls() -> None:
     assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
 
 
-def test_importing_the_skill_touches_no_aws() -> None:
-    code = "import sys; sys.path.insert(0, 'lambda'); import lambda_function; print('boto3' in sys.modules)"
-    env = {**os.environ, "TABLE_NAME": "t", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:9"}
-    env.pop("AWS_REGION", None)
-    env.pop("AWS_DEFAULT_REGION", None)
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False
+@pytest.mark.parametrize("region", ["us-east-1", None])
+def test_the_lambda_init_makes_no_aws_call_and_survives_a_missing_region(region: str | None) -> None:
+    """The init makes the DynamoDB client (AWS's advice) but calls nothing: a container starts even
+    when DynamoDB is down or misconfigured, and the first request says so instead."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    code = (
+        "import sys; sys.path.insert(0, 'lambda'); import lambda_function, gc; "
+        "print('boto3' in sys.modules, gc.isenabled())"
     )
+    env = {
+        **os.environ,
+        "TABLE_NAME": "t",
+        "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{listener.getsockname()[1]}",
+    }
+    env.pop("AWS_DEFAULT_REGION", None)
+    env.pop("AWS_REGION", None)
+    if region:
+        env["AWS_REGION"] = region
+    with listener:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60, check=False
+        )
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nobody called
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+    assert done.stdout.split() == ["False", "True"]  # no boto3 package; the collector is back on
 
 
 def test_no_region_is_a_store_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

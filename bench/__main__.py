@@ -1,0 +1,415 @@
+"""`python -m bench [--smoke]`: cold start, warm turns, store operations and artifact size, side by side
+with the ASK SDK baselines, in one run. Writes bench/results.md (and .json) and prints the table.
+
+Machines here are noisy: every timing is repeated and reported as a median (warm turns as p50/p99),
+and cold starts as ratios to the hello-world floor. `--smoke` runs each measurement once, for CI: it
+fails only if the benchmark itself breaks, never on a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.metered import MeteredApis, MeteredStore  # noqa: E402
+from devtools.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
+
+VARIANTS = {
+    "skill": "Closer Together on DynamoDB (Local)",
+    "hello": "hello world, ask-sdk-core (the floor)",
+    "hello_dynamodb": "hello world + ask_sdk_dynamodb DynamoDbAdapter",
+    "boto3_client": "import boto3 + one DynamoDB client",
+    "python": "the interpreter alone (start-up)",
+}
+NO_CHANGE_INTENTS = ("AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent")
+TARGET_WARM_P99_MS = 5.0
+
+
+@contextmanager
+def lambda_like_code() -> Iterator[Path]:
+    """A copy of the code as the Lambda artifact ships it, for the cold starts: bytecode compiled
+    ahead (Lambda's file system is read-only, so nothing is cached there at run time), templates and
+    catalogue precompiled. A copy, so that the working tree is left as it was."""
+    import compileall
+    import shutil
+
+    with tempfile.TemporaryDirectory(prefix="bench-code-") as tmp:
+        code = Path(tmp)
+        for folder in ("skill", "lambda", "bench", "devtools", "content"):
+            shutil.copytree(ROOT / folder, code / folder, ignore=shutil.ignore_patterns("__pycache__", "_compiled"))
+        subprocess.run([sys.executable, "-m", "skill", "compile"], cwd=code, check=True)  # the copy's skill
+        compileall.compile_dir(str(code), quiet=1)
+        yield code
+
+
+@contextmanager
+def environment() -> Iterator[dict[str, str]]:
+    """DynamoDB Local with the skill's table and the baseline's, and the environment that uses them."""
+    from skill.store.table import create_table
+
+    server = DynamoDBLocal().start()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        admin = client(server.endpoint)
+        create_table(admin, "households")
+        admin.create_table(
+            TableName="baseline",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        # DynamoDB Local is a JVM: until its JIT settles it answers slowly and takes a core from the
+        # processes being measured. Warm it first.
+        for i in range(300):
+            admin.put_item(TableName="baseline", Item={"id": {"S": f"warm-{i % 10}"}})
+            admin.get_item(TableName="baseline", Key={"id": {"S": f"warm-{i % 10}"}})
+        env = {
+            **DUMMY_AWS_ENV,
+            "AWS_ENDPOINT_URL_DYNAMODB": server.endpoint,
+            "TABLE_NAME": "households",
+            "BASELINE_TABLE": "baseline",
+            "SKILL_DB_PATH": str(work / "households.sqlite3"),
+        }
+        yield env
+    finally:
+        server.stop()
+
+
+# --- 1. cold start -------------------------------------------------------------------------------
+def cold_starts(env: dict[str, str], repeat: int, code: Path) -> dict[str, Any]:
+    """Medians per entry point, and the targets' ratios taken round by round: a round runs every entry
+    point once, back to back, so a ratio within a round cancels the machine's slower and faster spells."""
+    samples: dict[str, list[dict[str, float]]] = {v: [] for v in VARIANTS}
+    child_env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"}
+    for _ in range(repeat):
+        for variant in random.sample(list(VARIANTS), len(VARIANTS)):  # in a random order each round
+            started = time.perf_counter()
+            child = subprocess.Popen(
+                [sys.executable, "-m", "bench.coldstart", variant],
+                cwd=code,
+                env=child_env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert child.stdout is not None
+            line = child.stdout.readline()  # the answer is in: a cold start as the caller feels it
+            wall = time.perf_counter() - started
+            _, err = child.communicate(timeout=120)
+            if child.returncode != 0 or not line:
+                raise RuntimeError(f"cold start of {variant} failed: {err[-2000:]}")
+            samples[variant].append({**json.loads(line), "wall_s": wall})
+    rounds = [{v: samples[v][i]["wall_s"] for v in VARIANTS} for i in range(repeat)]
+    return {
+        "medians": {v: {k: statistics.median(s[k] for s in runs) for k in runs[0]} for v, runs in samples.items()},
+        # Ours over the DynamoDbAdapter baseline, and over (floor + one boto3 client's own cost).
+        "vs_adapter": statistics.median(r["skill"] / r["hello_dynamodb"] for r in rounds),
+        "vs_floor_plus_client": statistics.median(
+            r["skill"] / (r["hello"] + r["boto3_client"] - r["python"]) for r in rounds
+        ),
+    }
+
+
+# --- 2 and 3. warm turns and store operations ----------------------------------------------------
+def walk(send: Callable[[str, dict[str, Any] | None], None], exercise: str) -> None:
+    """A whole exercise, as a couple would: launch, start, and next to the end, asking for help and a
+    repeat at every step (turns that change nothing)."""
+    from skill.content import default_catalog
+
+    send("LaunchRequest", None)
+    send("IntentRequest", {"name": "StartExerciseIntent", "slot": ("exercise", exercise)})
+    steps = default_catalog().exercises[exercise].steps
+    for _ in range(sum(s.turns for s in steps[:-1])):
+        for intent in NO_CHANGE_INTENTS:
+            send("IntentRequest", {"name": intent})
+        send("IntentRequest", {"name": "AMAZON.NextIntent"})
+    send("IntentRequest", {"name": "AMAZON.NoIntent"})
+
+
+def warm_turns(env: dict[str, str], store_name: str, repeat: int) -> dict[str, Any]:
+    from skill.app import build_skill_builder
+    from skill.chat.envelopes import Device, Session, intent_request, launch_request
+    from skill.chat.nlu import SlotFill
+    from skill.content import default_catalog
+    from skill.store import store_from_env
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    if store_name == "sqlite":
+        os.environ.pop("TABLE_NAME")
+    # The walk has no Alexa settings API to ask (the skill falls back to UTC and logs a warning per
+    # session): keep the report readable.
+    logging.disable(logging.WARNING)
+    try:
+        metered = MeteredStore(store_from_env())
+        apis = MeteredApis()
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = build_skill_builder(
+            store=lambda: metered, apis=apis
+        ).lambda_handler()  # type: ignore[assignment]
+        totals: list[float] = []
+        excluding_store: list[float] = []
+        no_change_writes = 0
+        sessions = 0
+        for round_ in range(repeat + 1):  # the first round warms the container and is not counted
+            if round_ == 1:
+                metered.reset()
+            for exercise in default_catalog().exercises:
+                session = Session(
+                    Device(user_id=f"amzn1.ask.account.BENCH-{store_name}-{round_}", api_endpoint="https://127.0.0.1:9")
+                )
+                sessions += round_ > 0
+
+                def send(
+                    kind: str, intent: dict[str, Any] | None, session: Session = session, counted: bool = round_ > 0
+                ) -> None:
+                    nonlocal no_change_writes
+                    if kind == "LaunchRequest":
+                        request = launch_request()
+                    else:
+                        assert intent is not None
+                        slots = {}
+                        if "slot" in intent:
+                            name, value = intent["slot"]
+                            slots[name] = SlotFill(value, "EXERCISE", value, value)
+                        request = intent_request(intent["name"], slots)
+                    envelope = session.request(request)
+                    io_before, writes_before = metered.seconds + apis.seconds, metered.writes
+                    started = time.perf_counter()
+                    response = handler(envelope, None)
+                    elapsed = time.perf_counter() - started
+                    session.absorb(response)
+                    if not counted:
+                        return
+                    totals.append(elapsed)
+                    excluding_store.append(elapsed - (metered.seconds + apis.seconds - io_before))
+                    if intent and intent["name"] in NO_CHANGE_INTENTS:
+                        no_change_writes += metered.writes - writes_before
+
+                walk(send, exercise)
+        return {
+            "turns": len(totals),
+            "p50_ms": percentile(totals, 50) * 1e3,
+            "p99_ms": percentile(totals, 99) * 1e3,
+            "p50_excl_store_ms": percentile(excluding_store, 50) * 1e3,
+            "p99_excl_store_ms": percentile(excluding_store, 99) * 1e3,
+            "sessions": sessions,
+            "reads": metered.reads,
+            "writes": metered.writes,
+            "conflicts": metered.conflicts,
+            "no_change_turn_writes": no_change_writes,
+            "reads_per_session": metered.reads / max(sessions, 1),
+            "writes_per_turn": metered.writes / max(len(totals), 1),
+        }
+    finally:
+        logging.disable(logging.NOTSET)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def hello_warm(repeat: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench.baselines.hello_world import lambda_handler
+    from bench.coldstart import launch_envelope
+
+    times = []
+    for i in range(50 * repeat + 10):
+        started = time.perf_counter()
+        lambda_handler(launch_envelope(), None)  # type: ignore[arg-type]
+        if i >= 10:
+            times.append(time.perf_counter() - started)
+    return {"turns": len(times), "p50_ms": percentile(times, 50) * 1e3, "p99_ms": percentile(times, 99) * 1e3}
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+# --- 4. the deployment artifact ------------------------------------------------------------------
+def artifact_size() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-artifact-") as tmp:
+        artifact = Path(tmp) / "artifact"
+        built = subprocess.run(
+            ["make", "-s", "build-SkillFunction", f"ARTIFACTS_DIR={artifact}", f"PYTHON={sys.executable}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if built.returncode != 0:
+            raise RuntimeError(f"the Lambda build failed: {built.stderr[-2000:]}")
+        unzipped = sum(p.stat().st_size for p in artifact.rglob("*") if p.is_file())
+        archive = Path(tmp) / "function.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            for p in sorted(artifact.rglob("*")):
+                z.write(p, p.relative_to(artifact))
+        return {"unzipped_mb": unzipped / 1e6, "zipped_mb": archive.stat().st_size / 1e6}
+
+
+# --- the report ----------------------------------------------------------------------------------
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError, StopIteration):
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        cpu = next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    system = f"{platform.system()} {platform.machine()}"
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {system}"
+
+
+def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
+    cold, warm, size = results["cold"]["medians"], results["warm"], results["artifact"]
+    vs_adapter, vs_floor = results["cold"]["vs_adapter"], results["cold"]["vs_floor_plus_client"]
+    floor = cold["hello"]["wall_s"]
+    targets = [
+        (
+            f"cold start no slower than hello world + DynamoDbAdapter (ours / theirs = {vs_adapter:.2f})",
+            vs_adapter <= 1.0,
+        ),
+        (
+            "cold start within 1.3x (hello-world floor + one boto3 client creation, the client's process "
+            f"less the bare interpreter) (ours / that = {vs_floor:.2f})",
+            vs_floor <= 1.3,
+        ),
+        (
+            f"warm handler p99 under {TARGET_WARM_P99_MS:.0f} ms on SQLite, store I/O excluded "
+            f"({warm['sqlite']['p99_excl_store_ms']:.2f} ms, store and Alexa API I/O excluded)",
+            warm["sqlite"]["p99_excl_store_ms"] < TARGET_WARM_P99_MS,
+        ),
+        (
+            "one store read per session ("
+            + ", ".join(f"{s}: {warm[s]['reads_per_session']:.2f}" for s in ("sqlite", "dynamodb"))
+            + ")",
+            all(warm[s]["reads_per_session"] == 1 for s in ("sqlite", "dynamodb")),
+        ),
+        (
+            "zero writes on turns that change nothing ("
+            + ", ".join(f"{s}: {warm[s]['no_change_turn_writes']}" for s in ("sqlite", "dynamodb"))
+            + ")",
+            all(warm[s]["no_change_turn_writes"] == 0 for s in ("sqlite", "dynamodb")),
+        ),
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {results['date']} on {results['machine']}, with `python -m bench`"
+        + (
+            " --smoke (one sample each: not for reading)"
+            if results["smoke"]
+            else f" ({results['repeat']} samples each, medians)"
+        )
+        + ".",
+        "",
+        "## Cold start",
+        "",
+        "A fresh Python process imports the Lambda entry point and answers a first LaunchRequest (which reads the",
+        "store, where there is one). Wall time is measured from outside the process: from its start until the answer",
+        "is out (not its exit, which Lambda never waits for). Code is precompiled as the Lambda artifact ships it.",
+        "Each round starts every entry point once, in a random order; the targets compare within a round",
+        "(median of the rounds' ratios), which cancels the machine's slow and fast spells.",
+        "",
+        "| entry point | wall | import | first request | peak memory | wall / floor |",
+        "|---|---|---|---|---|---|",
+    ]
+    for variant, label in VARIANTS.items():
+        c = cold[variant]
+        lines.append(
+            f"| {label} | {c['wall_s'] * 1e3:.0f} ms | {c['import_s'] * 1e3:.0f} ms | {c['first_s'] * 1e3:.0f} ms "
+            f"| {c['peak_mib']:.0f} MiB | {c['wall_s'] / floor:.2f} |"
+        )
+    lines += [
+        "",
+        "## Warm turns",
+        "",
+        "Handler time per turn over whole walks of all four exercises (launch, start, then help, repeat,",
+        "fallback and next at every step), after a first walk to warm the container. Without I/O: leaving out",
+        "the time spent in store calls and Alexa API calls (the device time zone).",
+        "",
+        "| skill, store | turns | p50 | p99 | p50 without I/O | p99 without I/O |",
+        "|---|---|---|---|---|---|",
+    ]
+    for store in ("sqlite", "dynamodb"):
+        w = warm[store]
+        lines.append(
+            f"| Closer Together, {store} | {w['turns']} | {w['p50_ms']:.2f} ms | {w['p99_ms']:.2f} ms "
+            f"| {w['p50_excl_store_ms']:.2f} ms | {w['p99_excl_store_ms']:.2f} ms |"
+        )
+    h = warm["hello"]
+    lines.append(f"| hello world (no store) | {h['turns']} | {h['p50_ms']:.2f} ms | {h['p99_ms']:.2f} ms | | |")
+    lines += [
+        "",
+        "## Store operations",
+        "",
+        "| store | sessions | turns | reads | writes | conditional failures "
+        "| reads per session | writes per turn | writes on no-change turns |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for store in ("sqlite", "dynamodb"):
+        w = warm[store]
+        lines.append(
+            f"| {store} | {w['sessions']} | {w['turns']} | {w['reads']} | {w['writes']} | {w['conflicts']} "
+            f"| {w['reads_per_session']:.2f} | {w['writes_per_turn']:.2f} | {w['no_change_turn_writes']} |"
+        )
+    lines += [
+        "",
+        "## Deployment artifact",
+        "",
+        f"{size['unzipped_mb']:.1f} MB unzipped, {size['zipped_mb']:.1f} MB zipped "
+        "(arm64, `make build-SkillFunction`).",
+        "",
+        "## Targets",
+        "",
+    ]
+    lines += [f"- {'met' if ok else 'MISSED'}: {text}" for text, ok in targets]
+    return "\n".join(lines) + "\n", targets
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="one sample of everything (CI): checks the bench runs")
+    parser.add_argument("--repeat", type=int, default=9, help="cold-start samples per entry point (default 9)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write the table")
+    args = parser.parse_args(argv)
+    repeat = 1 if args.smoke else args.repeat
+    with environment() as env, lambda_like_code() as code:
+        results: dict[str, Any] = {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+            "machine": machine(),
+            "smoke": args.smoke,
+            "repeat": repeat,
+            "cold": cold_starts(env, repeat, code),
+            "warm": {s: warm_turns(env, s, 1 if args.smoke else 3) for s in ("sqlite", "dynamodb")},
+        }
+    results["warm"]["hello"] = hello_warm(1 if args.smoke else 4)
+    results["artifact"] = artifact_size()
+    table, targets = report(results)
+    args.out.write_text(table)
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    print(table)
+    missed = [text for text, ok in targets if not ok]
+    if missed and not args.smoke:
+        print(f"{len(missed)} target(s) missed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

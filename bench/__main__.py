@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -23,6 +24,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ VARIANTS = {
 }
 NO_CHANGE_INTENTS = ("AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent")
 TARGET_WARM_P99_MS = 5.0
+HELLO_TURNS_PER_ROUND = 100
 
 
 @contextmanager
@@ -62,12 +65,11 @@ def lambda_like_code() -> Iterator[Path]:
 
 
 @contextmanager
-def environment() -> Iterator[dict[str, str]]:
+def dynamodb_local() -> Iterator[dict[str, str]]:
     """DynamoDB Local with the skill's table and the baseline's, and the environment that uses them."""
     from skill.store.table import create_table
 
     server = DynamoDBLocal().start()
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         admin = client(server.endpoint)
         create_table(admin, "households")
@@ -87,7 +89,6 @@ def environment() -> Iterator[dict[str, str]]:
             "AWS_ENDPOINT_URL_DYNAMODB": server.endpoint,
             "TABLE_NAME": "households",
             "BASELINE_TABLE": "baseline",
-            "SKILL_DB_PATH": str(work / "households.sqlite3"),
         }
         yield env
     finally:
@@ -130,94 +131,102 @@ def cold_starts(env: dict[str, str], repeat: int, code: Path) -> dict[str, Any]:
 
 
 # --- 2 and 3. warm turns and store operations ----------------------------------------------------
-def walk(send: Callable[[str, dict[str, Any] | None], None], exercise: str) -> None:
-    """A whole exercise, as a couple would: launch, start, and next to the end, asking for help and a
-    repeat at every step (turns that change nothing)."""
+def walk(send: Callable[[dict[str, Any], bool], None], exercise: str) -> None:
+    """A whole exercise, as a couple would: launch, start, and next to the end, asking for help, a
+    repeat and something unexpected at every step. `send(request, changes_nothing)`."""
+    from skill.chat.envelopes import intent_request, launch_request
+    from skill.chat.nlu import SlotFill
     from skill.content import default_catalog
 
-    send("LaunchRequest", None)
-    send("IntentRequest", {"name": "StartExerciseIntent", "slot": ("exercise", exercise)})
+    send(launch_request(), False)
+    send(intent_request("StartExerciseIntent", {"exercise": SlotFill(exercise, "EXERCISE", exercise, exercise)}), False)
     steps = default_catalog().exercises[exercise].steps
     for _ in range(sum(s.turns for s in steps[:-1])):
         for intent in NO_CHANGE_INTENTS:
-            send("IntentRequest", {"name": intent})
-        send("IntentRequest", {"name": "AMAZON.NextIntent"})
-    send("IntentRequest", {"name": "AMAZON.NoIntent"})
+            send(intent_request(intent, {}), True)
+        send(intent_request("AMAZON.NextIntent", {}), False)
+    send(intent_request("AMAZON.NoIntent", {}), False)
+
+
+@dataclass
+class Round:
+    """One walk of every exercise: each turn's handler time, and the same without I/O, by exercise."""
+
+    totals: list[float] = field(default_factory=list)
+    without_io: dict[str, list[float]] = field(default_factory=dict)
+
+
+class TurnMeter:
+    """Sends turns to the skill and records each one's handler time, with and without I/O."""
+
+    def __init__(self, handler: Callable[..., dict[str, Any]], store: MeteredStore, apis: MeteredApis) -> None:
+        self.handler, self.store, self.apis = handler, store, apis
+        self.rounds: list[Round] = []
+        self.no_change_writes = 0
+
+    def forget(self) -> None:
+        """Drops everything measured so far (the walk that warmed the container)."""
+        self.store.reset()
+        self.rounds.clear()
+        self.no_change_writes = 0
+
+    def send(self, session: Any, exercise: str, request: dict[str, Any], changes_nothing: bool) -> None:
+        envelope = session.request(request)
+        io_before, writes_before = self.store.seconds + self.apis.seconds, self.store.writes
+        started = time.perf_counter()
+        session.absorb(self.handler(envelope, None))
+        elapsed = time.perf_counter() - started
+        io = self.store.seconds + self.apis.seconds - io_before
+        self.rounds[-1].totals.append(elapsed)
+        self.rounds[-1].without_io.setdefault(exercise, []).append(elapsed - io)
+        if changes_nothing:
+            self.no_change_writes += self.store.writes - writes_before
 
 
 def warm_turns(env: dict[str, str], store_name: str, repeat: int) -> dict[str, Any]:
+    """`repeat` rounds, each a walk of every exercise, after one that warms the container. Percentiles
+    are taken per round, then their median: one stall of this noisy machine is not the skill's p99."""
     from skill.app import build_skill_builder
-    from skill.chat.envelopes import Device, Session, intent_request, launch_request
-    from skill.chat.nlu import SlotFill
+    from skill.chat.envelopes import Device, Session
     from skill.content import default_catalog
     from skill.store import store_from_env
 
     saved = dict(os.environ)
     os.environ.update(env)
     if store_name == "sqlite":
-        os.environ.pop("TABLE_NAME")
+        os.environ.pop("TABLE_NAME", None)
     # The walk has no Alexa settings API to ask (the skill falls back to UTC and logs a warning per
     # session): keep the report readable.
     logging.disable(logging.WARNING)
     try:
-        metered = MeteredStore(store_from_env())
-        apis = MeteredApis()
-        handler: Callable[[dict[str, Any], Any], dict[str, Any]] = build_skill_builder(
-            store=lambda: metered, apis=apis
-        ).lambda_handler()  # type: ignore[assignment]
-        totals: list[float] = []
-        excluding_store: list[float] = []
-        no_change_writes = 0
-        sessions = 0
-        for round_ in range(repeat + 1):  # the first round warms the container and is not counted
+        store, apis = MeteredStore(store_from_env()), MeteredApis()
+        meter = TurnMeter(build_skill_builder(store=lambda: store, apis=apis).lambda_handler(), store, apis)
+        exercises = list(default_catalog().exercises)
+        for round_ in range(repeat + 1):
             if round_ == 1:
-                metered.reset()
-            for exercise in default_catalog().exercises:
-                session = Session(
-                    Device(user_id=f"amzn1.ask.account.BENCH-{store_name}-{round_}", api_endpoint="https://127.0.0.1:9")
+                meter.forget()
+            meter.rounds.append(Round())
+            for exercise in exercises:
+                device = Device(
+                    user_id=f"amzn1.ask.account.BENCH-{store_name}-{round_}", api_endpoint="https://127.0.0.1:9"
                 )
-                sessions += round_ > 0
-
-                def send(
-                    kind: str, intent: dict[str, Any] | None, session: Session = session, counted: bool = round_ > 0
-                ) -> None:
-                    nonlocal no_change_writes
-                    if kind == "LaunchRequest":
-                        request = launch_request()
-                    else:
-                        assert intent is not None
-                        slots = {}
-                        if "slot" in intent:
-                            name, value = intent["slot"]
-                            slots[name] = SlotFill(value, "EXERCISE", value, value)
-                        request = intent_request(intent["name"], slots)
-                    envelope = session.request(request)
-                    io_before, writes_before = metered.seconds + apis.seconds, metered.writes
-                    started = time.perf_counter()
-                    response = handler(envelope, None)
-                    elapsed = time.perf_counter() - started
-                    session.absorb(response)
-                    if not counted:
-                        return
-                    totals.append(elapsed)
-                    excluding_store.append(elapsed - (metered.seconds + apis.seconds - io_before))
-                    if intent and intent["name"] in NO_CHANGE_INTENTS:
-                        no_change_writes += metered.writes - writes_before
-
-                walk(send, exercise)
+                walk(functools.partial(meter.send, Session(device), exercise), exercise)
+        rounds, sessions = meter.rounds, len(exercises) * repeat
+        turns = sum(len(r.totals) for r in rounds)
+        without_io = median_percentiles([[t for ts in r.without_io.values() for t in ts] for r in rounds])
         return {
-            "turns": len(totals),
-            "p50_ms": percentile(totals, 50) * 1e3,
-            "p99_ms": percentile(totals, 99) * 1e3,
-            "p50_excl_store_ms": percentile(excluding_store, 50) * 1e3,
-            "p99_excl_store_ms": percentile(excluding_store, 99) * 1e3,
+            **median_percentiles([r.totals for r in rounds]),
+            "p50_excl_store_ms": without_io["p50_ms"],
+            "p99_excl_store_ms": without_io["p99_ms"],
+            "turns": turns,
             "sessions": sessions,
-            "reads": metered.reads,
-            "writes": metered.writes,
-            "conflicts": metered.conflicts,
-            "no_change_turn_writes": no_change_writes,
-            "reads_per_session": metered.reads / max(sessions, 1),
-            "writes_per_turn": metered.writes / max(len(totals), 1),
+            "reads": store.reads,
+            "writes": store.writes,
+            "conflicts": store.conflicts,
+            "no_change_turn_writes": meter.no_change_writes,
+            "reads_per_session": store.reads / sessions,
+            "writes_per_turn": store.writes / turns,
+            "by_exercise": {e: median_percentiles([r.without_io[e] for r in rounds]) for e in exercises},
         }
     finally:
         logging.disable(logging.NOTSET)
@@ -226,22 +235,32 @@ def warm_turns(env: dict[str, str], store_name: str, repeat: int) -> dict[str, A
 
 
 def hello_warm(repeat: int) -> dict[str, Any]:
-    sys.path.insert(0, str(ROOT / "bench"))
     from bench.baselines.hello_world import lambda_handler
     from bench.coldstart import launch_envelope
 
-    times = []
-    for i in range(50 * repeat + 10):
+    def turn() -> float:
         started = time.perf_counter()
         lambda_handler(launch_envelope(), None)  # type: ignore[arg-type]
-        if i >= 10:
-            times.append(time.perf_counter() - started)
-    return {"turns": len(times), "p50_ms": percentile(times, 50) * 1e3, "p99_ms": percentile(times, 99) * 1e3}
+        return time.perf_counter() - started
+
+    for _ in range(10):  # warm
+        turn()
+    rounds = [[turn() for _ in range(HELLO_TURNS_PER_ROUND)] for _ in range(repeat)]
+    return {"turns": HELLO_TURNS_PER_ROUND * repeat, **median_percentiles(rounds)}
 
 
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    return {"p50_ms": percentile(seconds, 50) * 1e3, "p99_ms": percentile(seconds, 99) * 1e3}
+
+
+def median_percentiles(rounds: list[list[float]]) -> dict[str, float]:
+    each = [percentiles(r) for r in rounds]
+    return {k: statistics.median(p[k] for p in each) for k in ("p50_ms", "p99_ms")}
 
 
 # --- 4. the deployment artifact ------------------------------------------------------------------
@@ -315,7 +334,7 @@ def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
         + (
             " --smoke (one sample each: not for reading)"
             if results["smoke"]
-            else f" ({results['repeat']} samples each, medians)"
+            else f" ({results['repeat']} rounds, medians)"
         )
         + ".",
         "",
@@ -341,8 +360,10 @@ def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
         "## Warm turns",
         "",
         "Handler time per turn over whole walks of all four exercises (launch, start, then help, repeat,",
-        "fallback and next at every step), after a first walk to warm the container. Without I/O: leaving out",
-        "the time spent in store calls and Alexa API calls (the device time zone).",
+        "fallback and next at every step), after a first walk to warm the container. Each round walks every",
+        "exercise once; the percentiles are the median of the rounds' own. Without I/O: leaving out the time",
+        "spent in store calls and Alexa API calls (the device time zone). The SQLite file is on tmpfs where",
+        "there is one, so that the disk's writeback does not land in other turns' time.",
         "",
         "| skill, store | turns | p50 | p99 | p50 without I/O | p99 without I/O |",
         "|---|---|---|---|---|---|",
@@ -355,6 +376,16 @@ def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
         )
     h = warm["hello"]
     lines.append(f"| hello world (no store) | {h['turns']} | {h['p50_ms']:.2f} ms | {h['p99_ms']:.2f} ms | | |")
+    lines += [
+        "",
+        "Per exercise, without I/O (p50 / p99):",
+        "",
+        "| exercise | sqlite | dynamodb |",
+        "|---|---|---|",
+    ]
+    for exercise in warm["sqlite"]["by_exercise"]:
+        cells = [warm[s]["by_exercise"][exercise] for s in ("sqlite", "dynamodb")]
+        lines.append(f"| {exercise} | " + " | ".join(f"{c['p50_ms']:.2f} / {c['p99_ms']:.2f} ms" for c in cells) + " |")
     lines += [
         "",
         "## Store operations",
@@ -386,20 +417,26 @@ def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one sample of everything (CI): checks the bench runs")
-    parser.add_argument("--repeat", type=int, default=9, help="cold-start samples per entry point (default 9)")
+    parser.add_argument("--repeat", type=int, default=9, help="rounds of cold starts and of warm walks (default 9)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md", help="where to write the table")
     args = parser.parse_args(argv)
     repeat = 1 if args.smoke else args.repeat
-    with environment() as env, lambda_like_code() as code:
-        results: dict[str, Any] = {
-            "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-            "machine": machine(),
-            "smoke": args.smoke,
-            "repeat": repeat,
-            "cold": cold_starts(env, repeat, code),
-            "warm": {s: warm_turns(env, s, 1 if args.smoke else 3) for s in ("sqlite", "dynamodb")},
-        }
-    results["warm"]["hello"] = hello_warm(1 if args.smoke else 4)
+    results: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "smoke": args.smoke,
+        "repeat": repeat,
+    }
+    # Before DynamoDB Local starts: a JVM takes CPU at moments of its own choosing, and this machine
+    # has few cores. What needs it is measured next. The SQLite file goes in memory where the machine
+    # allows (tmpfs): the disk's writeback would otherwise land in later turns' handler time.
+    ram = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=ram) as tmp:
+        sqlite_env = {"SKILL_DB_PATH": str(Path(tmp) / "households.sqlite3")}
+        results["warm"] = {"sqlite": warm_turns(sqlite_env, "sqlite", repeat), "hello": hello_warm(repeat)}
+    with dynamodb_local() as env, lambda_like_code() as code:
+        results["cold"] = cold_starts(env, repeat, code)
+        results["warm"]["dynamodb"] = warm_turns(env, "dynamodb", repeat)
     results["artifact"] = artifact_size()
     table, targets = report(results)
     args.out.write_text(table)

@@ -33,17 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metered import MeteredApis, MeteredStore  # noqa: E402
+from bench.report import VARIANTS, markdown, targets  # noqa: E402
 from devtools.dynamodb_local import DUMMY_AWS_ENV, DynamoDBLocal, client  # noqa: E402
 
-VARIANTS = {
-    "skill": "Closer Together on DynamoDB (Local)",
-    "hello": "hello world, ask-sdk-core (the floor)",
-    "hello_dynamodb": "hello world + ask_sdk_dynamodb DynamoDbAdapter",
-    "boto3_client": "import boto3 + one DynamoDB client",
-    "python": "the interpreter alone (start-up)",
-}
 NO_CHANGE_INTENTS = ("AMAZON.HelpIntent", "AMAZON.RepeatIntent", "AMAZON.FallbackIntent")
-TARGET_WARM_P99_MS = 5.0
 HELLO_TURNS_PER_ROUND = 100
 
 
@@ -295,125 +288,6 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {system}"
 
 
-def report(results: dict[str, Any]) -> tuple[str, list[tuple[str, bool]]]:
-    cold, warm, size = results["cold"]["medians"], results["warm"], results["artifact"]
-    vs_adapter, vs_floor = results["cold"]["vs_adapter"], results["cold"]["vs_floor_plus_client"]
-    floor = cold["hello"]["wall_s"]
-    targets = [
-        (
-            f"cold start no slower than hello world + DynamoDbAdapter (ours / theirs = {vs_adapter:.2f})",
-            vs_adapter <= 1.0,
-        ),
-        (
-            "cold start within 1.3x (hello-world floor + one boto3 client creation, the client's process "
-            f"less the bare interpreter) (ours / that = {vs_floor:.2f})",
-            vs_floor <= 1.3,
-        ),
-        (
-            f"warm handler p99 under {TARGET_WARM_P99_MS:.0f} ms on SQLite, store I/O excluded "
-            f"({warm['sqlite']['p99_excl_store_ms']:.2f} ms, store and Alexa API I/O excluded)",
-            warm["sqlite"]["p99_excl_store_ms"] < TARGET_WARM_P99_MS,
-        ),
-        (
-            "one store read per session ("
-            + ", ".join(f"{s}: {warm[s]['reads_per_session']:.2f}" for s in ("sqlite", "dynamodb"))
-            + ")",
-            all(warm[s]["reads_per_session"] == 1 for s in ("sqlite", "dynamodb")),
-        ),
-        (
-            "zero writes on turns that change nothing ("
-            + ", ".join(f"{s}: {warm[s]['no_change_turn_writes']}" for s in ("sqlite", "dynamodb"))
-            + ")",
-            all(warm[s]["no_change_turn_writes"] == 0 for s in ("sqlite", "dynamodb")),
-        ),
-    ]
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Measured {results['date']} on {results['machine']}, with `python -m bench`"
-        + (
-            " --smoke (one sample each: not for reading)"
-            if results["smoke"]
-            else f" ({results['repeat']} rounds, medians)"
-        )
-        + ".",
-        "",
-        "## Cold start",
-        "",
-        "A fresh Python process imports the Lambda entry point and answers a first LaunchRequest (which reads the",
-        "store, where there is one). Wall time is measured from outside the process: from its start until the answer",
-        "is out (not its exit, which Lambda never waits for). Code is precompiled as the Lambda artifact ships it.",
-        "Each round starts every entry point once, in a random order; the targets compare within a round",
-        "(median of the rounds' ratios), which cancels the machine's slow and fast spells.",
-        "",
-        "| entry point | wall | import | first request | peak memory | wall / floor |",
-        "|---|---|---|---|---|---|",
-    ]
-    for variant, label in VARIANTS.items():
-        c = cold[variant]
-        lines.append(
-            f"| {label} | {c['wall_s'] * 1e3:.0f} ms | {c['import_s'] * 1e3:.0f} ms | {c['first_s'] * 1e3:.0f} ms "
-            f"| {c['peak_mib']:.0f} MiB | {c['wall_s'] / floor:.2f} |"
-        )
-    lines += [
-        "",
-        "## Warm turns",
-        "",
-        "Handler time per turn over whole walks of all four exercises (launch, start, then help, repeat,",
-        "fallback and next at every step), after a first walk to warm the container. Each round walks every",
-        "exercise once; the percentiles are the median of the rounds' own. Without I/O: leaving out the time",
-        "spent in store calls and Alexa API calls (the device time zone). The SQLite file is on tmpfs where",
-        "there is one, so that the disk's writeback does not land in other turns' time.",
-        "",
-        "| skill, store | turns | p50 | p99 | p50 without I/O | p99 without I/O |",
-        "|---|---|---|---|---|---|",
-    ]
-    for store in ("sqlite", "dynamodb"):
-        w = warm[store]
-        lines.append(
-            f"| Closer Together, {store} | {w['turns']} | {w['p50_ms']:.2f} ms | {w['p99_ms']:.2f} ms "
-            f"| {w['p50_excl_store_ms']:.2f} ms | {w['p99_excl_store_ms']:.2f} ms |"
-        )
-    h = warm["hello"]
-    lines.append(f"| hello world (no store) | {h['turns']} | {h['p50_ms']:.2f} ms | {h['p99_ms']:.2f} ms | | |")
-    lines += [
-        "",
-        "Per exercise, without I/O (p50 / p99):",
-        "",
-        "| exercise | sqlite | dynamodb |",
-        "|---|---|---|",
-    ]
-    for exercise in warm["sqlite"]["by_exercise"]:
-        cells = [warm[s]["by_exercise"][exercise] for s in ("sqlite", "dynamodb")]
-        lines.append(f"| {exercise} | " + " | ".join(f"{c['p50_ms']:.2f} / {c['p99_ms']:.2f} ms" for c in cells) + " |")
-    lines += [
-        "",
-        "## Store operations",
-        "",
-        "| store | sessions | turns | reads | writes | conditional failures "
-        "| reads per session | writes per turn | writes on no-change turns |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for store in ("sqlite", "dynamodb"):
-        w = warm[store]
-        lines.append(
-            f"| {store} | {w['sessions']} | {w['turns']} | {w['reads']} | {w['writes']} | {w['conflicts']} "
-            f"| {w['reads_per_session']:.2f} | {w['writes_per_turn']:.2f} | {w['no_change_turn_writes']} |"
-        )
-    lines += [
-        "",
-        "## Deployment artifact",
-        "",
-        f"{size['unzipped_mb']:.1f} MB unzipped, {size['zipped_mb']:.1f} MB zipped "
-        "(arm64, `make build-SkillFunction`).",
-        "",
-        "## Targets",
-        "",
-    ]
-    lines += [f"- {'met' if ok else 'MISSED'}: {text}" for text, ok in targets]
-    return "\n".join(lines) + "\n", targets
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one sample of everything (CI): checks the bench runs")
@@ -438,11 +312,12 @@ def main(argv: list[str] | None = None) -> int:
         results["cold"] = cold_starts(env, repeat, code)
         results["warm"]["dynamodb"] = warm_turns(env, "dynamodb", repeat)
     results["artifact"] = artifact_size()
-    table, targets = report(results)
+    checked = targets(results)
+    table = markdown(results, checked)
     args.out.write_text(table)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     print(table)
-    missed = [text for text, ok in targets if not ok]
+    missed = [text for text, ok in checked if not ok]
     if missed and not args.smoke:
         print(f"{len(missed)} target(s) missed", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.__main__ import VARIANTS
+from bench.report import VARIANTS
 
 from support import ROOT
 

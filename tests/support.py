@@ -4,6 +4,8 @@ every response in the suite passes through."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,28 @@ from skill.speech import ssml_to_text
 from skill.ssml import ssml_problems
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_module(
+    module: str, *args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGS` as a user runs it, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def skill_command(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_module("skill", *args, stdin=stdin, env=env)
+
+
 NLU = ModelNLU.from_file()
 MAX_RESPONSE_BYTES = 24 * 1024
 SILENT_REQUESTS = {"SessionEndedRequest", "System.ExceptionEncountered"}  # Alexa takes no speech for these

@@ -6,13 +6,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bench.report import VARIANTS
 
-from support import ROOT
+from support import ROOT, run_module
 
 # As the run started: before the fixtures point HTTPS trust at the Alexa API stand-in (the build pips).
 ENV = dict(os.environ)
@@ -20,15 +18,7 @@ ENV = dict(os.environ)
 
 def test_the_benchmark_smoke_run_measures_everything(tmp_path: Path) -> None:
     out = tmp_path / "results.md"
-    done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=600,
-        check=False,
-    )
+    done = run_module("bench", "--smoke", "--out", str(out), env=ENV, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(out.with_suffix(".json").read_text())
     for variant in VARIANTS:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,7 @@ import pytest
 from skill.chat.repl import Chat
 from skill.ssml import ssml_problems
 
-from support import NLU, ROOT, checked
+from support import NLU, checked, skill_command
 
 
 @pytest.mark.parametrize(
@@ -97,20 +95,6 @@ def test_a_scripted_chat_session(new_process: Callable[[], Any]) -> None:
 def test_unmatched_phrases_reach_the_fallback(new_process: Callable[[], Any]) -> None:
     transcript = run_chat(new_process(), "open closer together\nblue cheese and thunder\n")
     assert "didn't" in transcript.split("You: blue cheese and thunder")[1]
-
-
-def skill_command(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m skill ARGS` as a user runs it, from the repository root."""
-    return subprocess.run(
-        [sys.executable, "-m", "skill", *args],
-        check=False,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
 
 
 def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:

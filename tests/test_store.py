@@ -20,7 +20,7 @@ from skill.store.dynamodb import TTL_SECONDS
 from skill.store.table import table_spec
 
 from conftest import Backend, DynamoBackend
-from support import ROOT, Echo, new_lambda_handler
+from support import ROOT, Echo, new_lambda_handler, skill_command
 
 # What only DynamoDB has (TTL, number types, counted operations): run on that backend alone.
 DYNAMODB_ONLY = pytest.mark.parametrize("backend", ["dynamodb"], indirect=True)
@@ -187,10 +187,9 @@ def test_two_devices_racing_in_two_processes_lose_nothing(backend: Backend, tmp_
 def test_create_table_matches_the_template(backend: DynamoBackend, monkeypatch: pytest.MonkeyPatch) -> None:
     name = backend.table + "-cli"
     monkeypatch.setenv("TABLE_NAME", name)
-    run = [sys.executable, "-m", "skill", "create-table"]
-    done = subprocess.run(run, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    done = skill_command("create-table")
     assert done.returncode == 0 and f"created table {name}" in done.stdout, done.stderr
-    again = subprocess.run(run, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    again = skill_command("create-table")
     assert again.returncode == 0 and "already exists" in again.stdout
     spec = table_spec()
     table = backend.client.describe_table(TableName=name)["Table"]
@@ -205,15 +204,7 @@ def test_create_table_matches_the_template(backend: DynamoBackend, monkeypatch: 
 
 def test_create_table_needs_a_table_name(monkeypatch: pytest.MonkeyPatch) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TABLE_NAME"}
-    done = subprocess.run(
-        [sys.executable, "-m", "skill", "create-table"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = skill_command("create-table", env=env)
     assert done.returncode == 2 and "TABLE_NAME" in done.stderr
 
 

@@ -27,7 +27,7 @@ from skill.web.app import MAX_BODY_BYTES, create_app
 from skill.web.verify import check_cert_url
 
 from conftest import Backend
-from support import ROOT, Echo, check_response
+from support import ROOT, Echo, check_response, skill_command
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
@@ -327,15 +327,7 @@ def test_no_verify_signature_warns_loudly(backend: Backend) -> None:
 
 def test_serve_needs_a_skill_id(backend: Backend) -> None:
     env = {k: v for k, v in os.environ.items() if k != "SKILL_ID"}
-    done = subprocess.run(
-        [sys.executable, "-m", "skill", "serve", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = skill_command("serve", "--port", str(free_port()), env=env)
     assert done.returncode == 2 and "SKILL_ID" in done.stderr
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -203,16 +203,21 @@ def compile_catalog(root: Path = CONTENT_DIR) -> None:
     (root / COMPILED_CATALOG).write_bytes(pickle.dumps(load_catalog(root), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def compiled_is_fresh(compiled: Iterable[Path], sources: Iterable[Path]) -> bool:
+    """Whether build outputs exist and none is older than a source, so that an edit made after the
+    build is never shadowed by a stale compilation. (Files' times, not folders': a zip keeps only those.)"""
+    built = [p.stat().st_mtime for p in compiled]
+    return bool(built) and min(built) >= max((p.stat().st_mtime for p in sources), default=0)
+
+
 def load_compiled_catalog(root: Path = CONTENT_DIR) -> Catalog:
     """The precompiled catalogue when it is fresh, otherwise `load_catalog(root)`."""
     compiled = root / COMPILED_CATALOG
-    if compiled.exists():
-        sources = [*root.glob("*.toml"), *root.glob("*/*.toml")]
-        if compiled.stat().st_mtime >= max(p.stat().st_mtime for p in sources):
-            catalog = pickle.loads(compiled.read_bytes())  # our own build output, shipped with the code
-            if isinstance(catalog, Catalog):
-                # Pickled at build time, where content/ was elsewhere (the artifact moves to /var/task).
-                return replace(catalog, root=root)
+    if compiled_is_fresh([compiled] if compiled.exists() else [], [*root.glob("*.toml"), *root.glob("*/*.toml")]):
+        catalog = pickle.loads(compiled.read_bytes())  # our own build output, shipped with the code
+        if isinstance(catalog, Catalog):
+            # Pickled at build time, where content/ was elsewhere (the artifact moves to /var/task).
+            return replace(catalog, root=root)
     return load_catalog(root)
 
 

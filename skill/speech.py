@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, ModuleLoader, StrictUndefined
 from markupsafe import Markup
 
-from skill.content import Catalog
+from skill.content import Catalog, compiled_is_fresh
 from skill.engine.reply import Line
 
 MAX_SPEECH_CHARS = 8000  # Alexa's limit for outputSpeech
@@ -114,10 +114,7 @@ def _loader(catalog: Catalog, precompiled: bool) -> BaseLoader:
     compiled = templates / COMPILED_DIR
     if not precompiled:
         return FileSystemLoader(templates)
-    # Compiled modules are used only when none is older than a source template, so an edited template
-    # is never shadowed by a stale compilation. (Files, not the folder: a zip keeps files' times only.)
-    modules = [p.stat().st_mtime for p in compiled.glob("*.py")] if compiled.is_dir() else []
-    if modules and min(modules) >= max(p.stat().st_mtime for p in templates.glob("*.j2")):
+    if compiled_is_fresh(compiled.glob("*.py"), templates.glob("*.j2")):
         return ChoiceLoader([ModuleLoader(str(compiled)), FileSystemLoader(templates)])
     return FileSystemLoader(templates)
 

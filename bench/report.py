@@ -64,7 +64,7 @@ def ms(seconds: float) -> str:
 
 def markdown(results: dict[str, Any], checked: list[tuple[str, bool]]) -> str:
     cold, warm, size = results["cold"]["medians"], results["warm"], results["artifact"]
-    floor = cold["hello"]["wall_s"]
+    floor, hello = cold["hello"]["wall_s"], warm["hello"]
     how = (
         " --smoke (one sample each: not for reading)" if results["smoke"] else f" ({results['repeat']} rounds, medians)"
     )
@@ -105,23 +105,25 @@ def markdown(results: dict[str, Any], checked: list[tuple[str, bool]]) -> str:
         "there is one, so that the disk's writeback does not land in other turns' time.",
         "",
         *table(
-            ["skill, store", "turns", "p50", "p99", "p50 without I/O", "p99 without I/O"],
+            ["skill, store", "turns", "p50", "p99", "p50 without I/O", "p99 without I/O", "p50 without I/O / hello"],
             [
                 [
                     f"Closer Together, {s}",
                     str(warm[s]["turns"]),
                     *(f"{warm[s][k]:.2f} ms" for k in ("p50_ms", "p99_ms", "p50_excl_store_ms", "p99_excl_store_ms")),
+                    f"{warm[s]['p50_excl_store_ms'] / hello['p50_ms']:.1f}",
                 ]
                 for s in STORES
             ]
             + [
                 [
                     "hello world (no store)",
-                    str(warm["hello"]["turns"]),
-                    f"{warm['hello']['p50_ms']:.2f} ms",
-                    f"{warm['hello']['p99_ms']:.2f} ms",
+                    str(hello["turns"]),
+                    f"{hello['p50_ms']:.2f} ms",
+                    f"{hello['p99_ms']:.2f} ms",
                     "",
                     "",
+                    "1.0",
                 ]
             ],
         ),

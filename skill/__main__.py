@@ -34,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         from skill.content import compile_catalog, load_catalog
         from skill.speech import compile_templates
 
-        compile_templates(load_catalog())
-        compile_catalog()
+        catalog = load_catalog()
+        compile_templates(catalog)
+        compile_catalog(catalog)
         return 0
     if args.command == "serve":
         logging.getLogger().setLevel(logging.INFO)

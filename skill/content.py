@@ -199,8 +199,9 @@ def load_catalog(root: Path = CONTENT_DIR) -> Catalog:
 COMPILED_CATALOG = "_catalog.pickle"
 
 
-def compile_catalog(root: Path = CONTENT_DIR) -> None:
-    (root / COMPILED_CATALOG).write_bytes(pickle.dumps(load_catalog(root), protocol=pickle.HIGHEST_PROTOCOL))
+def compile_catalog(catalog: Catalog) -> None:
+    """Writes the catalogue where `load_compiled_catalog` looks for it (see COMPILED_CATALOG)."""
+    (catalog.root / COMPILED_CATALOG).write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def compiled_is_fresh(compiled: Iterable[Path], sources: Iterable[Path]) -> bool:

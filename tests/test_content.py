@@ -156,8 +156,9 @@ def test_precompiled_content_is_used_only_while_no_source_is_newer(content: Path
     """The Lambda build precompiles templates and catalogue for cold starts; an edit made after that
     must still be heard, never shadowed by the stale compilation."""
     phrases, template = content / "phrases.toml", content / "templates" / "speech.ssml.j2"
-    compile_templates(load_catalog(content))
-    compile_catalog(content)
+    catalog = load_catalog(content)
+    compile_templates(catalog)
+    compile_catalog(catalog)
     edit(phrases, 'partner_one = "partner one"', 'partner_one = "partner uno"')
     edit(template, '{{ phrase("choice_not_now") }}', "Edited, not now.")
     for source in (phrases, template):

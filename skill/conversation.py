@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,6 +31,9 @@ from skill.store import Store, StoreError, VersionConflict, household_key
 log = logging.getLogger(__name__)
 
 SAVE_ATTEMPTS = 5  # on a version conflict: reload, merge, retry at most this often
+# Before each retry, a random pause of up to this many seconds, doubling each time (at most ~0.4 s in
+# all): two devices saving in lockstep would otherwise keep colliding until one gives up.
+CONFLICT_BACKOFF = 0.025
 
 
 @dataclass
@@ -100,11 +104,14 @@ class Conversation:
         version comes back None: the next turn re-reads the store and merges the whole session record
         into it, so the unsaved change is neither lost nor mistaken for stored state."""
         try:
-            for _ in range(SAVE_ATTEMPTS):
+            for attempt in range(SAVE_ATTEMPTS):
                 try:
                     return mine, self.store.save(key, mine.to_dict(), version), True
                 except VersionConflict:
                     log.info("version conflict: reloading and merging")
+                    if attempt == SAVE_ATTEMPTS - 1:
+                        break
+                    time.sleep(random.uniform(0, CONFLICT_BACKOFF * 2**attempt))  # not self.rng: that is the content's
                     stored = self.store.load(key)
                     theirs = Household.from_dict(stored.data) if stored else Household()
                     mine, base, version = merge(base, mine, theirs), theirs, stored.version if stored else 0

@@ -22,11 +22,16 @@ from support import Echo, new_lambda_handler
 
 
 class Conflicts(logging.Handler):
+    """Counts the version conflicts the skill logs, and keeps its errors (a save that failed)."""
+
     count = 0
+    errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if "version conflict" in record.getMessage():
             Conflicts.count += 1
+        if record.levelno >= logging.ERROR:
+            Conflicts.errors.append(record.getMessage())
 
 
 def main() -> None:
@@ -44,7 +49,7 @@ def main() -> None:
         time.sleep(0.005)
     for intent, slots in args["turns"]:
         echo.intent(intent, **slots)
-    print(json.dumps({"conflicts": Conflicts.count, "attributes": echo.session.attributes}))
+    print(json.dumps({"conflicts": Conflicts.count, "errors": Conflicts.errors, "attributes": echo.session.attributes}))
 
 
 if __name__ == "__main__":

@@ -167,6 +167,7 @@ def test_two_devices_racing_in_two_processes_lose_nothing(backend: Backend, tmp_
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         results[device] = json.loads(out.strip().splitlines()[-1])
+    assert not any(r["errors"] for r in results.values()), results  # every save landed, merged or not
     conflicts = sum(r["conflicts"] for r in results.values())
     assert conflicts >= 1, "both devices read the same version, so one save must have conflicted"
     final = store_from_env().load(household_key(user))

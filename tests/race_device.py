@@ -24,19 +24,22 @@ from support import Echo, new_lambda_handler
 class Conflicts(logging.Handler):
     """Counts the version conflicts the skill logs, and keeps its errors (a save that failed)."""
 
-    count = 0
-    errors: list[str] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         if "version conflict" in record.getMessage():
-            Conflicts.count += 1
+            self.count += 1
         if record.levelno >= logging.ERROR:
-            Conflicts.errors.append(record.getMessage())
+            self.errors.append(record.getMessage())
 
 
 def main() -> None:
     args = json.loads(sys.argv[1])
-    logging.getLogger("skill").addHandler(Conflicts())
+    conflicts = Conflicts()
+    logging.getLogger("skill").addHandler(conflicts)
     logging.getLogger("skill").setLevel(logging.INFO)
     echo = Echo(new_lambda_handler(), Device(user_id=args["user_id"], device_id=args["device_id"]))
     echo.launch()  # both devices read the same version here
@@ -49,7 +52,7 @@ def main() -> None:
         time.sleep(0.005)
     for intent, slots in args["turns"]:
         echo.intent(intent, **slots)
-    print(json.dumps({"conflicts": Conflicts.count, "errors": Conflicts.errors, "attributes": echo.session.attributes}))
+    print(json.dumps({"conflicts": conflicts.count, "errors": conflicts.errors, "attributes": echo.session.attributes}))
 
 
 if __name__ == "__main__":
